@@ -1,0 +1,1 @@
+"""Custom actions for the hotline's Rasa assistant (run by `rasa run actions`)."""

@@ -1,0 +1,58 @@
+"""The FAQ's second pages, and requests that need a person from the team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from hotline import escalations
+from hotline.config import Settings
+from hotline.domain import load_responses
+
+from ._base import language, redis
+
+
+def last_answer(tracker: Tracker) -> str | None:
+    """The response name of the assistant's last message in this conversation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
+def pages() -> set[str]:
+    settings = Settings.from_env()
+    return set(load_responses(settings.domain_dir, settings.responses_dir))
+
+
+class ActionMoreInfo(Action):
+    """'More' (or option 1 under an answer) shows that answer's next page."""
+
+    def name(self) -> str:
+        return "action_more_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        previous = last_answer(tracker)
+        page = f"{previous}_more" if previous else None
+        if page and page in pages():
+            dispatcher.utter_message(response=page)
+        else:
+            dispatcher.utter_message(response="utter_more_none")
+        return []
+
+
+class ActionDeleteData(Action):
+    """Deleting a person's data is confirmed by a person from the team."""
+
+    def name(self) -> str:
+        return "action_delete_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        escalations.escalate(redis(), tracker.sender_id, "delete_data", urgent=False,
+                             language=language(tracker))
+        dispatcher.utter_message(response="utter_delete_data")
+        return []

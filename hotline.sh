@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The hotline's two commands, and a few more:
+#   ./hotline.sh run     install what is missing, train if the data changed, start every service
+#   ./hotline.sh test    install what is missing (test extras too) and run the test suite
+#   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
+#   ./hotline.sh train | status                       (see README)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="$ROOT/.venv"
+cd "$ROOT"
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+find_python() {
+  # Rasa 3.6 runs on Python 3.10 and nothing newer.
+  local candidate
+  for candidate in "${HOTLINE_PYTHON:-}" python3.10; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  # pyenv ships 3.10 without making it the global version: ask it directly.
+  local root
+  root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
+  for candidate in "$root"/versions/3.10*/bin/python3.10; do
+    if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+  done
+  for candidate in /usr/bin/python3.10 /usr/local/bin/python3.10; do
+    if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root to run: $* (install it yourself, or run as root)"; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "cannot install $* here: no apt-get; install it yourself"
+  if [ -z "$APT_UPDATED" ]; then
+    say "updating the package lists..."
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "installing $*..."
+  # The Debian package would start a system redis on 6379; we run our own on loopback.
+  as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_redis() {
+  if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+    apt_install redis-server
+  fi
+}
+
+ensure_venv() {
+  local python stamp want extras="${1:-}"
+  python="$(find_python)" || die "Python 3.10 was not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10.13') or set HOTLINE_PYTHON=/path/to/python3.10."
+  if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+    say "creating .venv with $python"
+    rm -rf "$VENV"
+    "$python" -m venv "$VENV"
+  fi
+  want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)$extras"
+  stamp="$VENV/.installed"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing Python packages (one resolver run, pinned by requirements.lock)..."
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -r requirements.lock
+    "$VENV/bin/python" -m pip install -q --no-deps -e ".$extras"
+    "$VENV/bin/python" -m pip check
+    echo "$want" > "$stamp"
+  fi
+}
+
+cmd="${1:-help}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  run)
+    ensure_redis
+    ensure_venv
+    exec "$VENV/bin/python" -m hotline.stack "$@"
+    ;;
+  test)
+    ensure_redis
+    ensure_venv "[test]"
+    "$VENV/bin/python" -m hotline.model
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  setup)
+    ensure_redis
+    ensure_venv "[test]"
+    ;;
+  chat|train|status)
+    ensure_venv
+    exec "$VENV/bin/python" -m hotline.cli "$cmd" "$@"
+    ;;
+  help|-h|--help)
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
+  *)
+    die "unknown command '$cmd' (try: ./hotline.sh help)"
+    ;;
+esac

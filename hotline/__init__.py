@@ -1,0 +1,1 @@
+"""The MPP hotline: what the gateway, the workers and the actions share."""

@@ -1,0 +1,57 @@
+"""Talking to the Rasa assistant over its REST channel."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+
+from .errors import AssistantUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    def __init__(self, rasa_url: str, action_server_url: str, timeout: float = 30.0):
+        self.rasa_url = rasa_url.rstrip("/")
+        self.action_server_url = action_server_url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def rasa_alive(self) -> bool:
+        try:
+            return self.session.get(self.rasa_url + "/", timeout=3).ok
+        except requests.RequestException:
+            return False
+
+    def actions_alive(self) -> bool:
+        try:
+            return self.session.get(self.action_server_url + "/health", timeout=3).ok
+        except requests.RequestException:
+            return False
+
+    def ensure_available(self) -> None:
+        if not self.rasa_alive():
+            raise AssistantUnavailable("Rasa server is not answering")
+        if not self.actions_alive():
+            raise AssistantUnavailable("action server is not answering")
+
+    def send(self, sender_id: str, text: str, metadata: dict) -> list[dict]:
+        """One user turn; the assistant's messages in order."""
+        self.ensure_available()
+        try:
+            response = self.session.post(
+                self.rasa_url + "/webhooks/rest/webhook",
+                json={"sender": sender_id, "message": text, "metadata": metadata},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise AssistantUnavailable(f"Rasa request failed: {exc.__class__.__name__}") from exc
+        if response.status_code >= 500:
+            raise AssistantUnavailable(f"Rasa answered {response.status_code}")
+        response.raise_for_status()
+        replies = response.json()
+        if not replies:
+            # The REST channel answers 200 [] when an action or the NLG failed mid-turn.
+            self.ensure_available()
+        return replies

@@ -1,0 +1,109 @@
+"""`./hotline.sh chat | train | status ...`: the commands people run by hand."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from datetime import date
+
+from .config import PROJECT_ROOT, Settings
+
+
+def _run_env() -> dict:
+    """What the running stack wrote to var/run.env, overridden by the environment."""
+    values = {}
+    path = PROJECT_ROOT / "var" / "run.env"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition("=")
+            values[key] = value
+    values.update({k: v for k, v in os.environ.items() if k in values or k.startswith("TWILIO_")})
+    return values
+
+
+def cmd_chat(args) -> int:
+    from .chat import Phone, interactive
+
+    env = _run_env()
+    if not env.get("TWILIO_API_BASE_URL"):
+        print("error: no running hotline with a sandbox found (start it with ./hotline.sh run)",
+              file=sys.stderr)
+        return 1
+    numbers = [n for n in env.get("HOTLINE_NUMBERS", "").split(",") if n]
+    wanted = "whatsapp" if args.whatsapp else "sms"
+    hotline = next((n for n in numbers if n.startswith("whatsapp:") == args.whatsapp), numbers[0])
+    phone = Phone(
+        gateway_url=f"http://127.0.0.1:{env['HOTLINE_PORT']}",
+        sandbox_url=env["TWILIO_API_BASE_URL"], account_sid=env["TWILIO_ACCOUNT_SID"],
+        auth_token=env["TWILIO_AUTH_TOKEN"],
+        number=args.number or "+52155" + "".join(secrets.choice("0123456789") for _ in range(8)),
+        hotline_number=hotline, channel=wanted,
+    )
+    if args.send is not None:
+        phone.new_messages()
+        response = phone.send(args.send)
+        if response.status_code != 200:
+            print(f"gateway answered {response.status_code}", file=sys.stderr)
+            return 1
+        for message in phone.wait_for(1, timeout=args.timeout):
+            print(message["body"])
+        return 0
+    interactive(phone)
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .model import ensure_trained
+
+    print(f"model: {ensure_trained()}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    """Show or change the program's dated status (no retraining, no restart)."""
+    from redis import Redis
+
+    from . import program_status
+
+    settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    if args.action == "set":
+        status = program_status.ProgramStatus.from_mapping(
+            {"state": args.state, "since": args.since, "as_of": args.as_of or date.today()})
+        program_status.store_override(redis, status)
+    elif args.action == "clear":
+        program_status.clear_override(redis)
+    status = program_status.load(settings.program_status_file, redis)
+    print(f"state={status.state} since={status.since} as_of={status.as_of}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hotline")
+    sub = parser.add_subparsers(dest="command", required=True)
+    chat = sub.add_parser("chat", help="talk to the running hotline like a phone would")
+    chat.add_argument("--whatsapp", action="store_true", help="write as a WhatsApp sender")
+    chat.add_argument("--number", help="your pretend phone number, E.164 (+52...)")
+    chat.add_argument("--send", help="send one message, print the reply, exit")
+    chat.add_argument("--timeout", type=float, default=60)
+    chat.set_defaults(func=cmd_chat)
+    sub.add_parser("train", help="train the assistant if its data changed").set_defaults(
+        func=cmd_train)
+    status = sub.add_parser("status", help="show or set the program's dated status")
+    status.add_argument("action", nargs="?", choices=["show", "set", "clear"], default="show")
+    status.add_argument("--state", choices=["processing", "suspended", "terminated", "reinstated"])
+    status.add_argument("--since", help="YYYY-MM-DD the status began")
+    status.add_argument("--as-of", help="YYYY-MM-DD the information was checked (default today)")
+    status.set_defaults(func=cmd_status)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

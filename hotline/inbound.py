@@ -1,0 +1,166 @@
+"""What happens to a message a person sent, in order, once it is safely stored.
+
+Compliance keywords first, then messages the assistant cannot read, then the assistant itself.
+Each message ends with a reply in the person's language, or, when the assistant is down, stays
+at the head of the person's inbox until it can be answered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from rq import Retry
+
+from . import keywords, language, menus, sms
+from .channels import parse_address
+from .contacts import Contact
+from .errors import AssistantUnavailable
+from .messages import Inbound
+from .outbound import COMPLIANCE, NOTICE, REPLY, queue_message
+from .runtime import INBOUND_QUEUE, Runtime
+from .serial import SerialQueue
+
+log = logging.getLogger(__name__)
+
+# Waits between attempts while the assistant is down: the message is never dropped, and the
+# sweeper picks the inbox up again if every attempt here is used.
+ASSISTANT_RETRY = Retry(max=12, interval=[2, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600])
+MENU_KEY = "hl:menu:{}"
+
+
+def inbox(rt: Runtime) -> SerialQueue:
+    return SerialQueue(rt.redis, "inbox")
+
+
+def accept(rt: Runtime, msg: Inbound) -> bool:
+    """Store a message from the webhook and schedule it; False for a repeated MessageSid."""
+    if not rt.messages.save_inbound(msg, rt.settings.dedupe_ttl_seconds):
+        return False
+    inbox(rt).push(msg.contact_id, msg.sid)
+    schedule(rt, msg.contact_id)
+    return True
+
+
+def schedule(rt: Runtime, contact_id: str) -> None:
+    rt.queue(INBOUND_QUEUE).enqueue(
+        "hotline.jobs.drain_inbox", contact_id, retry=ASSISTANT_RETRY, job_timeout=900
+    )
+
+
+def drain(rt: Runtime, contact_id: str) -> int:
+    return inbox(rt).drain(contact_id, lambda sid: handle(rt, sid))
+
+
+def handle(rt: Runtime, sid: str) -> None:
+    msg = rt.messages.load_inbound(sid)
+    if msg is None or msg.state == "done":
+        return
+    contact = rt.contacts.get(msg.contact_id) or Contact(id=msg.contact_id)
+    if msg.state != "answered":
+        _decide(rt, msg, contact)
+        msg = rt.messages.load_inbound(sid)
+    if msg.state == "answered":
+        _send_answer(rt, msg)
+    rt.messages.set_inbound_state(sid, "done")
+
+
+def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
+    lang = language.resolve(contact.language, contact.language_chosen, text,
+                            rt.settings.default_language)
+    if lang != contact.language:
+        rt.contacts.set_language(contact.id, lang, chosen=False)
+    return lang
+
+
+def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
+    """Work out the replies to one message and save them on the message record."""
+    kind = keywords.match(msg.body)
+    if kind is not None:
+        lang = contact.language or keywords.keyword_language(msg.body)
+        if not contact.language:
+            rt.contacts.set_language(contact.id, lang, chosen=False)
+        if kind == keywords.OPT_OUT:
+            rt.contacts.set_opted_out(contact.id, True)
+            _save_system(rt, msg, lang, "keyword.stopped", COMPLIANCE)
+        elif kind == keywords.OPT_IN:
+            rt.contacts.set_opted_out(contact.id, False)
+            _save_system(rt, msg, lang, "keyword.started", COMPLIANCE)
+        elif not contact.opted_out:
+            _save_system(rt, msg, lang, "keyword.help", REPLY)
+        else:
+            rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
+        return
+
+    if contact.opted_out:
+        # Kept for the record and for operators; the person asked for no messages but START.
+        rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
+        return
+
+    lang = _reply_language(rt, contact, msg.body)
+    reason = sms.unreadable_reason(msg.body, msg.num_media)
+    if reason is not None:
+        _save_system(rt, msg, lang, f"unreadable.{reason}", REPLY)
+        return
+
+    text = _resolve_choice(rt, contact.id, msg.body)
+    metadata = {"language": lang, "channel": msg.channel, "message_sid": msg.sid,
+                "num_media": msg.num_media}
+    try:
+        replies = rt.assistant.send(contact.id, text, metadata)
+    except AssistantUnavailable:
+        _holding_notice(rt, msg, lang)
+        raise
+    if not replies:
+        replies = [{"text": rt.catalogs.text("error.no_answer", lang)}]
+    rt.messages.save_answer(msg.sid, [{"text": r.get("text") or "", "buttons": r.get("buttons")}
+                                      for r in replies], lang)
+
+
+def _resolve_choice(rt: Runtime, contact_id: str, body: str) -> str:
+    """A reply to the last numbered menu becomes that option's payload."""
+    raw = rt.redis.get(MENU_KEY.format(contact_id))
+    if raw:
+        payload = menus.pick(json.loads(raw), body)
+        if payload is not None:
+            rt.redis.delete(MENU_KEY.format(contact_id))
+            return payload
+    # Typed text starting with "/" would be parsed by Rasa as an intent: never let a person
+    # inject one.
+    return body.lstrip("/ ").strip() or body
+
+
+def _save_system(rt: Runtime, msg: Inbound, lang: str, key: str, kind: str) -> None:
+    text = rt.catalogs.text(key, lang)
+    rt.messages.save_answer(msg.sid, [{"text": text, "kind": kind}], lang)
+
+
+def _holding_notice(rt: Runtime, msg: Inbound, lang: str) -> None:
+    """Tell the person once per outage that their message is safe and will be answered."""
+    if rt.redis.set(f"hl:holding:{msg.contact_id}", 1, nx=True,
+                    ex=rt.settings.holding_notice_seconds):
+        queue_message(rt, msg.contact_id, to=msg.sender, sender=msg.to,
+                      body=rt.catalogs.text("error.assistant_delayed", lang), kind=NOTICE,
+                      out_id=f"{msg.sid}-hold")
+
+
+def _send_answer(rt: Runtime, msg: Inbound) -> None:
+    parts, menu = [], []
+    kind = REPLY
+    for reply in msg.replies or []:
+        kind = reply.get("kind", kind)
+        text = (reply.get("text") or "").strip()
+        buttons = reply.get("buttons") or []
+        if buttons:
+            menu = buttons
+            text = f"{text}\n\n{menus.render_options(buttons)}" if text else menus.render_options(buttons)
+        if text:
+            parts.append(text)
+    if menu:
+        rt.redis.set(MENU_KEY.format(msg.contact_id), json.dumps(menu),
+                     ex=rt.settings.menu_ttl_seconds)
+    # Reply on the channel the person used, from the number they wrote to.
+    to = parse_address(msg.sender).twilio
+    for i, body in enumerate(sms.split_for_sending(parts)):
+        queue_message(rt, msg.contact_id, to=to, sender=msg.to, body=body, kind=kind,
+                      out_id=f"{msg.sid}-{i}")

@@ -1,0 +1,86 @@
+"""Which language a person writes in, from very little text.
+
+SMS are short and unaccented, so this scores common function words and hotline vocabulary
+rather than relying on accents; Spanish punctuation and letters add weight. A contact keeps the
+language of their first message until they clearly write in the other one or ask to switch.
+
+>>> detect("hola")
+('es', 1)
+>>> detect("hello i need help with my case")[0]
+'en'
+>>> detect("kiero aser mi rejistro")[0]
+'es'
+>>> detect("ok")
+(None, 0)
+"""
+
+from __future__ import annotations
+
+from .text import words
+
+_ES = set(
+    """
+    hola buenas buenos dias tardes noches gracias por favor porfa xfa quiero kiero necesito
+    nesesito quisiera puedo como donde cuando que porque xq pq cual cuanto tengo estoy esta
+    estoy soy somos mi mis su sus el la los las un una de del en con para sin pero y o yo
+    usted ustedes tu te me se le les lo nos mucho muy ya aun todavia si tambien ayuda ayudar
+    hablar persona abogado frontera caso corte audiencia registro registrar registrarme
+    inscribir cita informacion saber aqui aca alla hijos hijo hija familia esposo esposa
+    programa proceso quedate mexico migracion asilo juez fecha papeles documentos salud
+    peligro secuestro amenaza dinero pagar cobran estafa cuesta adios bendiciones
+    espanol castellano entiendo ingles idioma hay tienen sabe ustedes nada bien mal vez
+    """.split()
+)
+_EN = set(
+    """
+    hi hello hey good morning afternoon evening thanks thank you please pls plz want wanna
+    need can could how where when what why which who is are am was were my your his her the a
+    an of in on with for without but and or i me we they it this that do does did have has
+    yes also help talk person lawyer border case court hearing register registration sign up
+    appointment information know here there children child kids family husband wife program
+    process remain mexico immigration asylum judge date papers documents health danger
+    kidnapped threat money pay scam cost bye bless english spanish language speak understand
+    any anything nothing fine bad still already should would will
+    """.split()
+)
+# Words both languages use (or SMS shorthands) carry no signal.
+_SHARED = {"ok", "okay", "mpp", "no", "si", "a", "me", "program", "mexico", "de"}
+_ES -= _SHARED
+_EN -= _SHARED
+
+# Confidence needed to move a contact away from the language they already have.
+SWITCH_MARGIN = 3
+
+
+def detect(text: str) -> tuple[str | None, int]:
+    """The likelier language and the margin of evidence for it (0 when undecided)."""
+    tokens = words(text)
+    es = sum(1 for t in tokens if t in _ES)
+    en = sum(1 for t in tokens if t in _EN)
+    es += 2 * sum(1 for c in text or "" if c in "¿¡ñÑ")
+    es += sum(1 for c in text or "" if c in "áéíóúÁÉÍÓÚ")
+    if es == en:
+        return None, 0
+    return ("es", es - en) if es > en else ("en", en - es)
+
+
+def resolve(current: str | None, chosen: bool, text: str, default: str) -> str:
+    """The language to answer this message in.
+
+    A language the person chose stays; a detected one yields only to clear evidence.
+
+    >>> resolve(None, False, "ok", "es")
+    'es'
+    >>> resolve("es", False, "hi", "es")
+    'es'
+    >>> resolve("es", False, "hello I want to know if I can register for the program", "es")
+    'en'
+    >>> resolve("en", True, "hola quiero saber si puedo registrarme en el programa", "es")
+    'en'
+    """
+    guess, margin = detect(text)
+    if current is None:
+        return guess or default
+    if chosen or guess is None or guess == current:
+        return current
+    return guess if margin >= SWITCH_MARGIN else current

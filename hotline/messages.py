@@ -1,0 +1,197 @@
+"""Inbound and outbound message records, and each contact's transcript.
+
+Bodies are stored encrypted. An inbound record moves received -> answered (the assistant's
+replies are saved) -> done; an outbound one pending -> sending -> Twilio's states.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from redis import Redis
+
+from .crypto import Vault
+
+IN_KEY = "hl:in:{}"
+OUT_KEY = "hl:out:{}"
+TWILIO_SID_KEY = "hl:twsid:{}"
+TRANSCRIPT_KEY = "hl:transcript:{}"
+
+# Twilio's delivery states in the order a message moves through them; a late callback for an
+# earlier state must not overwrite a later one.
+STATUS_RANK = {
+    "pending": 0, "sending": 1, "accepted": 2, "scheduled": 2, "queued": 3, "sending_twilio": 4,
+    "sent": 5, "delivered": 6, "read": 7, "undelivered": 8, "failed": 8, "canceled": 8,
+    "refused": 9,
+}
+FINAL_STATES = {"delivered", "read", "undelivered", "failed", "canceled", "refused"}
+
+
+@dataclass
+class Inbound:
+    sid: str
+    contact_id: str
+    channel: str
+    sender: str  # Twilio's From
+    to: str  # Twilio's To: the hotline number the person wrote to
+    body: str
+    num_media: int
+    received_at: float
+    state: str = "received"
+    replies: list | None = None
+    language: str | None = None
+
+
+@dataclass
+class Outbound:
+    id: str
+    contact_id: str
+    to: str
+    sender: str
+    body: str
+    kind: str
+    status: str = "pending"
+    twilio_sid: str | None = None
+    error_code: int | None = None
+    created_at: float = field(default_factory=time.time)
+
+
+class MessageStore:
+    def __init__(self, redis: Redis, vault: Vault, ttl: int):
+        self.redis = redis
+        self.vault = vault
+        self.ttl = ttl
+
+    # inbound -------------------------------------------------------------------------------
+    def save_inbound(self, msg: Inbound, dedupe_ttl: int) -> bool:
+        """Store a new inbound message; False when this MessageSid was seen before."""
+        if not self.redis.set(f"hl:in:seen:{msg.sid}", 1, nx=True, ex=dedupe_ttl):
+            return False
+        key = IN_KEY.format(msg.sid)
+        pipe = self.redis.pipeline()
+        pipe.hset(
+            key,
+            mapping={
+                "contact_id": msg.contact_id,
+                "channel": msg.channel,
+                "from": self.vault.encrypt(msg.sender),
+                "to": msg.to,
+                "body": self.vault.encrypt(msg.body),
+                "num_media": msg.num_media,
+                "received_at": msg.received_at,
+                "state": msg.state,
+            },
+        )
+        pipe.expire(key, self.ttl)
+        pipe.execute()
+        self.append_transcript(msg.contact_id, "in", msg.body, sid=msg.sid, channel=msg.channel)
+        return True
+
+    def load_inbound(self, sid: str) -> Inbound | None:
+        data = self.redis.hgetall(IN_KEY.format(sid))
+        if not data:
+            return None
+        return Inbound(
+            sid=sid,
+            contact_id=data["contact_id"],
+            channel=data["channel"],
+            sender=self.vault.decrypt(data["from"]),
+            to=data["to"],
+            body=self.vault.decrypt(data["body"]),
+            num_media=int(data.get("num_media") or 0),
+            received_at=float(data["received_at"]),
+            state=data.get("state", "received"),
+            replies=json.loads(data["replies"]) if data.get("replies") else None,
+            language=data.get("language"),
+        )
+
+    def set_inbound_state(self, sid: str, state: str, **fields) -> None:
+        mapping = {"state": state, **{k: v for k, v in fields.items() if v is not None}}
+        self.redis.hset(IN_KEY.format(sid), mapping=mapping)
+
+    def save_answer(self, sid: str, replies: list, language: str) -> None:
+        self.set_inbound_state(sid, "answered", replies=json.dumps(replies), language=language)
+
+    # outbound ------------------------------------------------------------------------------
+    def create_outbound(self, msg: Outbound) -> bool:
+        """Create the record once; False when a record with this id already exists."""
+        key = OUT_KEY.format(msg.id)
+        created = self.redis.hsetnx(key, "status", msg.status)
+        if not created:
+            return False
+        pipe = self.redis.pipeline()
+        pipe.hset(
+            key,
+            mapping={
+                "contact_id": msg.contact_id,
+                "to": self.vault.encrypt(msg.to),
+                "from": msg.sender,
+                "body": self.vault.encrypt(msg.body),
+                "kind": msg.kind,
+                "created_at": msg.created_at,
+            },
+        )
+        pipe.expire(key, self.ttl)
+        pipe.execute()
+        return True
+
+    def load_outbound(self, out_id: str) -> Outbound | None:
+        data = self.redis.hgetall(OUT_KEY.format(out_id))
+        if not data or "to" not in data:
+            return None
+        return Outbound(
+            id=out_id,
+            contact_id=data["contact_id"],
+            to=self.vault.decrypt(data["to"]),
+            sender=data["from"],
+            body=self.vault.decrypt(data["body"]),
+            kind=data["kind"],
+            status=data["status"],
+            twilio_sid=data.get("twilio_sid"),
+            error_code=int(data["error_code"]) if data.get("error_code") else None,
+            created_at=float(data["created_at"]),
+        )
+
+    def mark_outbound(self, out_id: str, status: str, **fields) -> None:
+        mapping = {"status": status, "updated_at": time.time()}
+        mapping.update({k: v for k, v in fields.items() if v is not None})
+        self.redis.hset(OUT_KEY.format(out_id), mapping=mapping)
+        if fields.get("twilio_sid"):
+            self.redis.set(TWILIO_SID_KEY.format(fields["twilio_sid"]), out_id, ex=self.ttl)
+
+    def record_delivery(self, twilio_sid: str, status: str, error_code: str | None) -> str | None:
+        """Apply a status callback; returns our message id, or None for an unknown sid.
+
+        Callbacks can arrive twice or out of order: a state never moves backwards.
+        """
+        out_id = self.redis.get(TWILIO_SID_KEY.format(twilio_sid))
+        if out_id is None:
+            return None
+        key = OUT_KEY.format(out_id)
+        current = self.redis.hget(key, "status") or "pending"
+        if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(current, 0):
+            mapping = {"status": status, "updated_at": time.time()}
+            if error_code:
+                mapping["error_code"] = error_code
+            self.redis.hset(key, mapping=mapping)
+        self.redis.rpush(f"{key}:history", json.dumps({"status": status, "at": time.time(),
+                                                        "error_code": error_code}))
+        self.redis.expire(f"{key}:history", self.ttl)
+        return out_id
+
+    # transcript ----------------------------------------------------------------------------
+    def append_transcript(self, contact_id: str, direction: str, text: str, **meta) -> None:
+        entry = {"dir": direction, "at": time.time(), "text": self.vault.encrypt(text), **meta}
+        key = TRANSCRIPT_KEY.format(contact_id)
+        self.redis.rpush(key, json.dumps(entry))
+        self.redis.expire(key, self.ttl)
+
+    def transcript(self, contact_id: str) -> list[dict]:
+        entries = []
+        for raw in self.redis.lrange(TRANSCRIPT_KEY.format(contact_id), 0, -1):
+            entry = json.loads(raw)
+            entry["text"] = self.vault.decrypt(entry["text"])
+            entries.append(entry)
+        return entries

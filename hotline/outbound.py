@@ -1,0 +1,96 @@
+"""Sending messages through Twilio: one contact's messages leave in order, never to an opt-out.
+
+Every outbound message is a record first (so nothing is lost and a retried job finds it), then
+an entry in the contact's outbox, which an RQ worker drains in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import requests
+from rq import Retry
+from twilio.base.exceptions import TwilioRestException
+
+from .errors import TransientSendError
+from .messages import Outbound
+from .runtime import OUTBOUND_QUEUE, Runtime
+from .serial import SerialQueue
+
+log = logging.getLogger(__name__)
+
+# Kinds a person receives even after opting out: the confirmation of STOP itself and of START.
+COMPLIANCE = "compliance"
+REPLY = "reply"
+NOTICE = "notice"
+
+# Twilio errors that will not change on a retry; the contact is marked accordingly.
+UNSUBSCRIBED = 21610
+UNDELIVERABLE = {21211, 21612, 21614, 30006, 21635, 21408}
+
+SEND_RETRY = Retry(max=10, interval=[2, 5, 15, 30, 60, 120, 300, 600, 900, 1800])
+
+
+def outbox(rt: Runtime) -> SerialQueue:
+    return SerialQueue(rt.redis, "outbox")
+
+
+def queue_message(rt: Runtime, contact_id: str, to: str, sender: str, body: str, kind: str,
+                  out_id: str | None = None) -> str:
+    """Record a message and queue it for sending; the same out_id is only ever queued once."""
+    out_id = out_id or uuid.uuid4().hex
+    created = rt.messages.create_outbound(
+        Outbound(id=out_id, contact_id=contact_id, to=to, sender=sender, body=body, kind=kind)
+    )
+    if created:
+        outbox(rt).push(contact_id, out_id)
+    schedule(rt, contact_id)
+    return out_id
+
+
+def schedule(rt: Runtime, contact_id: str) -> None:
+    rt.queue(OUTBOUND_QUEUE).enqueue(
+        "hotline.jobs.drain_outbox", contact_id, retry=SEND_RETRY, job_timeout=600
+    )
+
+
+def drain(rt: Runtime, contact_id: str) -> int:
+    return outbox(rt).drain(contact_id, lambda out_id: send_one(rt, out_id))
+
+
+def send_one(rt: Runtime, out_id: str) -> str:
+    """Send one recorded message; returns its new status. Transient failures raise."""
+    msg = rt.messages.load_outbound(out_id)
+    if msg is None:
+        log.error("outbound %s has no record; dropped from outbox", out_id)
+        return "missing"
+    if msg.status not in ("pending", "sending"):
+        return msg.status  # already handled by an earlier attempt
+    if msg.kind != COMPLIANCE and rt.contacts.is_opted_out(msg.contact_id):
+        rt.messages.mark_outbound(out_id, "refused", reason="opted_out")
+        log.info("outbound %s refused: contact %s opted out", out_id, msg.contact_id)
+        return "refused"
+    rt.messages.mark_outbound(out_id, "sending")
+    try:
+        created = rt.twilio.messages.create(
+            to=msg.to, from_=msg.sender, body=msg.body,
+            status_callback=rt.settings.status_callback_url,
+        )
+    except TwilioRestException as exc:
+        if exc.status == 429 or exc.status >= 500:
+            raise TransientSendError(f"Twilio {exc.status}", code=exc.code, status=exc.status)
+        rt.messages.mark_outbound(out_id, "failed", error_code=exc.code or exc.status)
+        if exc.code == UNSUBSCRIBED:
+            rt.contacts.set_opted_out(msg.contact_id, True)
+        elif exc.code in UNDELIVERABLE:
+            rt.contacts.mark_undeliverable(msg.contact_id, exc.code)
+        log.warning("outbound %s failed permanently: Twilio %s", out_id, exc.code)
+        return "failed"
+    except requests.RequestException as exc:
+        raise TransientSendError(f"Twilio unreachable: {exc.__class__.__name__}") from exc
+    status = created.status or "queued"
+    rt.messages.mark_outbound(out_id, status, twilio_sid=created.sid)
+    rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=created.sid, kind=msg.kind)
+    log.info("outbound %s accepted by Twilio as %s", out_id, created.sid)
+    return status

@@ -1,0 +1,77 @@
+"""Everything one process needs to talk to the outside world, built on demand.
+
+Nothing here is created at import time: the gateway's app factory, each RQ job and the CLI build
+a `Runtime` from `Settings`, and jobs share one per worker process.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from redis import Redis
+from rq import Queue
+
+from .assistant import Assistant
+from .config import Settings
+from .contacts import ContactStore
+from .crypto import Vault
+from .i18n import Catalogs
+from .messages import MessageStore
+
+INBOUND_QUEUE = "inbound"
+OUTBOUND_QUEUE = "outbound"
+
+
+class Runtime:
+    def __init__(self, settings: Settings):
+        self.settings = settings.require("secret")
+
+    @cached_property
+    def redis(self) -> Redis:
+        return Redis.from_url(self.settings.redis_url, decode_responses=True)
+
+    @cached_property
+    def rq_redis(self) -> Redis:
+        # RQ stores pickled job data and needs raw bytes.
+        return Redis.from_url(self.settings.redis_url)
+
+    @cached_property
+    def vault(self) -> Vault:
+        return Vault(self.settings.secret)
+
+    @cached_property
+    def contacts(self) -> ContactStore:
+        return ContactStore(self.redis, self.vault)
+
+    @cached_property
+    def messages(self) -> MessageStore:
+        return MessageStore(self.redis, self.vault, self.settings.message_ttl_seconds)
+
+    @cached_property
+    def catalogs(self) -> Catalogs:
+        return Catalogs(self.settings.locales_dir)
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        return Assistant(self.settings.rasa_url, self.settings.action_server_url,
+                         self.settings.rasa_timeout)
+
+    @cached_property
+    def twilio(self):
+        from .twilio_client import make_client
+
+        return make_client(self.settings)
+
+    def queue(self, name: str) -> Queue:
+        return Queue(name, connection=self.rq_redis)
+
+
+_process_runtime: Runtime | None = None
+
+
+def process_runtime() -> Runtime:
+    """The runtime of this worker process, built from the environment on first use."""
+    global _process_runtime
+    if _process_runtime is None:
+        _process_runtime = Runtime(Settings.from_env())
+    return _process_runtime

@@ -1,0 +1,102 @@
+"""SMS arithmetic: what a carrier bills, what a basic phone can show.
+
+A message is GSM-7 only if every character is in the GSM 03.38 alphabet (extension characters
+cost two units); otherwise the whole message is sent as UCS-2.
+
+>>> segments("Hola, ¿qué tal?")
+1
+>>> segments("x" * 161)
+2
+>>> segments("á" * 70), segments("á" * 71)
+(1, 2)
+"""
+
+from __future__ import annotations
+
+from .text import has_letters_or_digits
+
+MAX_BODY = 1600  # Twilio's limit for one concatenated message
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+
+
+def segments(text: str) -> int:
+    """Number of SMS segments a carrier bills for this text."""
+    if not text:
+        return 1
+    if is_gsm7(text):
+        units = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+        return 1 if units <= 160 else -(-units // 153)
+    units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)  # UTF-16 code units
+    return 1 if units <= 70 else -(-units // 67)
+
+
+# Why a message cannot go to the assistant; each has a catalog reply.
+UNREADABLE_MEDIA = "media"
+UNREADABLE_EMPTY = "empty"
+UNREADABLE_NO_TEXT = "no_text"
+UNREADABLE_TOO_LONG = "too_long"
+
+
+def unreadable_reason(body: str, num_media: int) -> str | None:
+    """Why a message has nothing the assistant can read, or None when it can be read.
+
+    >>> unreadable_reason("", 1), unreadable_reason("  ", 0), unreadable_reason("🙏🙏", 0)
+    ('media', 'empty', 'no_text')
+    >>> unreadable_reason("hola", 2) is None
+    True
+    """
+    text = (body or "").strip()
+    if not text:
+        return UNREADABLE_MEDIA if num_media > 0 else UNREADABLE_EMPTY
+    if len(text) >= MAX_BODY:
+        return UNREADABLE_TOO_LONG
+    if not has_letters_or_digits(text):
+        return UNREADABLE_NO_TEXT
+    return None
+
+
+def split_for_sending(parts: list[str], limit: int = MAX_BODY) -> list[str]:
+    """Join a turn's messages into as few bodies as fit, keeping their order.
+
+    One body per turn keeps replies in order on the handset; a part longer than the limit is
+    cut at the last blank or line break before it.
+
+    >>> split_for_sending(["a", "b"])
+    ['a\\n\\nb']
+    >>> [len(b) for b in split_for_sending(["x" * 1000, "y" * 1000])]
+    [1000, 1000]
+    """
+    bodies: list[str] = []
+    current = ""
+    for part in parts:
+        for piece in _cut(part.strip(), limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                bodies.append(current)
+                current = piece
+    if current:
+        bodies.append(current)
+    return bodies
+
+
+def _cut(text: str, limit: int) -> list[str]:
+    pieces = []
+    while len(text) > limit:
+        at = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        at = at if at > limit // 2 else limit
+        pieces.append(text[:at].rstrip())
+        text = text[at:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces

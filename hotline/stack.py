@@ -1,0 +1,322 @@
+"""Starts every service of the hotline on loopback and keeps them running.
+
+Used by `./hotline run` and by the test suite's session fixture, so the tests exercise the same
+start-up a newcomer uses. Processes: redis-server (unless REDIS_URL points elsewhere), the
+Twilio sandbox (unless real Twilio credentials are set), the action server, the Rasa server,
+the Flask gateway under gunicorn, RQ workers and the sweeper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from .config import PROJECT_ROOT
+from .model import ensure_trained, rasa_bin, rasa_env
+
+log = logging.getLogger("hotline.stack")
+
+DEV_NUMBERS = "+15005550006,whatsapp:+14155238886"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dev_secrets(var_dir: Path) -> dict:
+    """Development credentials, made once per checkout and kept in var/dev.env."""
+    path = var_dir / "dev.env"
+    values = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip()
+    wanted = {
+        "TWILIO_ACCOUNT_SID": lambda: "AC" + secrets.token_hex(16),
+        "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
+        "HOTLINE_SECRET": lambda: secrets.token_urlsafe(32),
+        "RASA_TOKEN": lambda: secrets.token_urlsafe(24),
+        "NLG_TOKEN": lambda: secrets.token_urlsafe(24),
+    }
+    changed = False
+    for key, make in wanted.items():
+        if key not in values:
+            values[key] = make()
+            changed = True
+    if changed:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text("# Development credentials for the local sandbox; not for production.\n"
+                        + "".join(f"{k}={v}\n" for k, v in values.items()))
+        path.chmod(0o600)
+    return values
+
+
+@dataclass
+class Ports:
+    gateway: int = 8080
+    sandbox: int = 8081
+    rasa: int = 5005
+    actions: int = 5055
+    redis: int = 6380
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(*(free_port() for _ in range(5)))
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    env: dict
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    log_path: Path | None = None
+
+
+@dataclass
+class Stack:
+    var_dir: Path = PROJECT_ROOT / "var"
+    ports: Ports = field(default_factory=Ports)
+    workers: int = 2
+    gateway_workers: int = 2
+    env_overrides: dict = field(default_factory=dict)
+    services: list[Service] = field(default_factory=list)
+    env: dict = field(default_factory=dict)
+    model: Path | None = None
+
+    # configuration -------------------------------------------------------------------------
+    def configure(self) -> dict:
+        base = {**os.environ, **self.env_overrides}
+        env = dict(base)
+        real_twilio = bool(base.get("TWILIO_ACCOUNT_SID")) and not base.get("TWILIO_API_BASE_URL")
+        self.use_sandbox = not real_twilio
+        self.own_redis = not base.get("REDIS_URL")
+        dev = dev_secrets(self.var_dir)
+        for key in ("HOTLINE_SECRET", "RASA_TOKEN", "NLG_TOKEN"):
+            env[key] = base.get(key) or dev[key]
+        if self.use_sandbox:
+            env["TWILIO_ACCOUNT_SID"] = base.get("TWILIO_ACCOUNT_SID") or dev["TWILIO_ACCOUNT_SID"]
+            env["TWILIO_AUTH_TOKEN"] = base.get("TWILIO_AUTH_TOKEN") or dev["TWILIO_AUTH_TOKEN"]
+            env["TWILIO_API_BASE_URL"] = f"http://127.0.0.1:{self.ports.sandbox}"
+            env.setdefault("HOTLINE_NUMBERS", DEV_NUMBERS)
+        if self.own_redis:
+            env["REDIS_URL"] = f"redis://127.0.0.1:{self.ports.redis}/0"
+        host = base.get("HOTLINE_HOST") or "127.0.0.1"
+        env.update(
+            HOTLINE_HOST=host,
+            HOTLINE_PORT=str(self.ports.gateway),
+            RASA_URL=f"http://127.0.0.1:{self.ports.rasa}",
+            ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports.actions}",
+            NLG_URL=f"http://127.0.0.1:{self.ports.gateway}/nlg",
+            SANIC_HOST="127.0.0.1",
+            PYTHONPATH=str(PROJECT_ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        redis_url = urllib.parse.urlsplit(env["REDIS_URL"])
+        env.update(
+            RASA_REDIS_HOST=redis_url.hostname or "127.0.0.1",
+            RASA_REDIS_PORT=str(redis_url.port or 6379),
+            RASA_REDIS_DB=(redis_url.path or "/0").strip("/") or "0",
+            RASA_REDIS_PASSWORD=urllib.parse.unquote(redis_url.password or ""),
+        )
+        self.env = rasa_env() | env
+        return self.env
+
+    def _bin(self, name: str) -> str:
+        return str(Path(sys.executable).with_name(name))
+
+    def plan(self) -> list[Service]:
+        env, p = self.env, self.ports
+        services = []
+        if self.own_redis:
+            redis_dir = self.var_dir / "redis"
+            redis_dir.mkdir(parents=True, exist_ok=True)
+            redis_bin = shutil.which("redis-server") or "/usr/bin/redis-server"
+            services.append(Service("redis", [
+                redis_bin, "--bind", "127.0.0.1", "--port", str(p.redis), "--dir", str(redis_dir),
+                "--appendonly", "yes", "--save", "", "--daemonize", "no",
+                "--protected-mode", "yes"], env))
+        if self.use_sandbox:
+            services.append(Service("sandbox", [
+                self._bin("gunicorn"), "--bind", f"127.0.0.1:{p.sandbox}", "--workers", "2",
+                "--worker-class", "gthread", "--threads", "16", "--access-logfile", "-",
+                "sandbox:create_app()"], env))
+        services.append(Service("actions", [
+            rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(p.actions)], env))
+        services.append(Service("gateway", [
+            self._bin("gunicorn"), "--bind", f"{env['HOTLINE_HOST']}:{p.gateway}",
+            "--workers", str(self.gateway_workers), "--worker-class", "gthread",
+            "--threads", "8", "--access-logfile", "-", "webhooks:create_app()"], env))
+        for i in range(self.workers):
+            services.append(Service(f"worker-{i + 1}", [
+                self._bin("rq"), "worker", "--url", env["REDIS_URL"], "--with-scheduler",
+                "--worker-class", "rq.worker.SimpleWorker", "inbound", "outbound"], env))
+        services.append(Service("sweeper", [sys.executable, "-m", "hotline.sweeper"], env))
+        services.append(Service("rasa", [
+            rasa_bin(), "run", "--model", str(self.model), "--enable-api",
+            "--auth-token", env["RASA_TOKEN"], "--interface", "127.0.0.1",
+            "--port", str(p.rasa), "--endpoints", "bot/endpoints.yml",
+            "--credentials", "bot/credentials.yml"], env))
+        return services
+
+    # lifecycle -----------------------------------------------------------------------------
+    def _spawn(self, service: Service) -> None:
+        log_dir = self.var_dir / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        service.log_path = log_dir / f"{service.name}.log"
+        out = service.log_path.open("ab")
+        service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=service.env,
+                                           stdout=out, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True)
+        out.close()
+
+    def start(self, timeout: float = 240) -> "Stack":
+        self.configure()
+        self.model = ensure_trained()
+        self.services = self.plan()
+        for service in self.services:
+            self._spawn(service)
+            if service.name == "redis":
+                self._wait_redis()
+        self.wait_ready(timeout)
+        return self
+
+    def _wait_redis(self, timeout: float = 20) -> None:
+        from redis import Redis
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        client = Redis.from_url(self.env["REDIS_URL"])
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                return
+            except RedisConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start; see var/log/redis.log")
+                time.sleep(0.1)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.ports.gateway}/readyz"
+        while time.monotonic() < deadline:
+            for service in self.services:
+                if service.process.poll() is not None:
+                    raise RuntimeError(f"{service.name} exited during start-up; "
+                                       f"see {service.log_path}")
+            try:
+                if requests.get(url, timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"services not ready after {timeout:.0f}s; logs in {self.var_dir}/log")
+
+    def watch(self) -> None:
+        """Keep services alive until told to stop; a crashed one is restarted with backoff."""
+        stopping = []
+
+        def request_stop(signum, frame):
+            stopping.append(signum)
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        while not stopping:
+            for service in self.services:
+                if service.process.poll() is not None and not stopping:
+                    service.restarts += 1
+                    delay = min(2 ** service.restarts, 60)
+                    log.warning("%s exited (%s); restarting in %ss", service.name,
+                                service.process.returncode, delay)
+                    time.sleep(delay)
+                    self._spawn(service)
+            time.sleep(1)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            if service.process and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for service in reversed(self.services):
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+
+    def banner(self) -> str:
+        env, p = self.env, self.ports
+        lines = [
+            "",
+            "MPP hotline is running (Ctrl-C or SIGTERM stops it)",
+            f"  gateway         http://{env['HOTLINE_HOST']}:{p.gateway}"
+            f"   (Twilio webhooks: /twilio/messages, /twilio/status)",
+        ]
+        if self.use_sandbox:
+            lines += [
+                f"  Twilio sandbox  http://127.0.0.1:{p.sandbox}",
+                f"  account SID     {env['TWILIO_ACCOUNT_SID']}",
+                f"  auth token      {env['TWILIO_AUTH_TOKEN']}",
+            ]
+        else:
+            lines.append("  Twilio          real Twilio (TWILIO_ACCOUNT_SID from the environment)")
+        lines += [
+            f"  hotline numbers {env.get('HOTLINE_NUMBERS') or '(any number on the account)'}",
+            f"  Rasa            http://127.0.0.1:{p.rasa}   actions http://127.0.0.1:{p.actions}",
+            f"  Redis           {'own redis-server, data in var/redis' if self.own_redis else 'REDIS_URL'}",
+            f"  logs            {self.var_dir / 'log'}",
+            "  talk to it      ./hotline chat",
+            "",
+        ]
+        return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run every hotline service on loopback.")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("HOTLINE_WORKERS", 2)))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ports = Ports(gateway=int(os.environ.get("HOTLINE_PORT", 8080)),
+                  sandbox=int(os.environ.get("HOTLINE_SANDBOX_PORT", 8081)),
+                  rasa=int(os.environ.get("RASA_PORT", 5005)),
+                  actions=int(os.environ.get("ACTION_SERVER_PORT", 5055)),
+                  redis=int(os.environ.get("HOTLINE_REDIS_PORT", 6380)))
+    stack = Stack(ports=ports, workers=args.workers)
+    try:
+        print("starting services (the first start trains the assistant)...", flush=True)
+        stack.start()
+        (stack.var_dir / "run.env").write_text(
+            "".join(f"{k}={stack.env[k]}\n" for k in (
+                "HOTLINE_PORT", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE_URL",
+                "HOTLINE_NUMBERS", "REDIS_URL") if stack.env.get(k)))
+        print(stack.banner(), flush=True)
+        stack.watch()
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

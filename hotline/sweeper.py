@@ -1,0 +1,31 @@
+"""Every little while, reschedule work that nobody is doing (crashed worker, used-up retries)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from redis.exceptions import RedisError
+
+from .jobs import sweep
+
+log = logging.getLogger("hotline.sweeper")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    interval = float(os.environ.get("HOTLINE_SWEEP_SECONDS", "30"))
+    while True:
+        time.sleep(interval)
+        try:
+            counts = sweep()
+        except RedisError as exc:
+            log.warning("sweep skipped: %s", exc)
+            continue
+        if any(counts.values()):
+            log.info("rescheduled %s", counts)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""A person texting the real hotline: signed webhook in, Rasa, NLG, RQ workers, sandbox out."""
+
+import threading
+import time
+
+import pytest
+import requests
+
+from hotline import outbound
+from hotline.channels import parse_address
+from hotline.config import PROJECT_ROOT
+from hotline.i18n import Catalogs
+
+from .conftest import SMS_NUMBER, WHATSAPP_NUMBER
+
+catalogs = Catalogs(PROJECT_ROOT / "locales")
+
+
+def t(key, lang, **values):
+    return catalogs.text(key, lang, **values)
+
+
+def replies(phone, count=1, timeout=60):
+    return [m["body"] for m in phone.wait_for(count, timeout=timeout)]
+
+
+def test_hola_gets_a_spanish_greeting(phone):
+    person = phone()
+    assert person.send("hola").status_code == 200
+    assert replies(person) == [t("utter_greet", "es")]
+
+
+def test_hello_gets_an_english_greeting(phone):
+    person = phone()
+    person.send("hello")
+    assert replies(person) == [t("utter_greet", "en")]
+
+
+def test_whatsapp_is_answered_on_whatsapp_from_the_number_written_to(phone):
+    person = phone(channel="whatsapp")
+    person.send("buenas tardes")
+    message = person.wait_for(1, timeout=60)[0]
+    assert message["to"] == person.address and message["to"].startswith("whatsapp:+")
+    assert message["from"] == WHATSAPP_NUMBER
+    sms_person = phone(number=person.number)
+    sms_person.send("hola")
+    sms_message = sms_person.wait_for(1, timeout=60)[0]
+    assert sms_message["from"] == SMS_NUMBER and sms_message["to"] == person.number
+
+
+def test_unsigned_request_is_refused(stack, stack_redis):
+    url = f"http://127.0.0.1:{stack.ports.gateway}/twilio/messages"
+    response = requests.post(url, data={"MessageSid": "SMunsigned", "From": "+5215500000001",
+                                        "To": SMS_NUMBER, "Body": "hola"}, timeout=5)
+    assert response.status_code == 403
+    assert not stack_redis.exists("hl:in:SMunsigned")
+
+
+def test_a_repeated_message_sid_gets_exactly_one_reply(phone):
+    person = phone()
+    for _ in range(4):
+        assert person.send("hola", sid="SM" + person.number[-8:] * 4).status_code == 200
+    assert len(replies(person, count=1)) == 1
+    time.sleep(3)
+    assert person.new_messages() == []
+
+
+def test_stop_opts_out_and_start_opts_back_in(phone, stack):
+    from hotline.runtime import Runtime
+    from hotline.config import Settings
+
+    person = phone()
+    person.send("hola")
+    assert replies(person) == [t("utter_greet", "es")]
+    person.send("STOP")
+    assert replies(person) == [t("keyword.stopped", "es")]
+
+    # A broadcast-style send to an opted-out person is refused and never reaches Twilio.
+    rt = Runtime(Settings.from_env(**{
+        "redis_url": stack.env["REDIS_URL"], "secret": stack.env["HOTLINE_SECRET"],
+        "twilio_account_sid": stack.env["TWILIO_ACCOUNT_SID"],
+        "twilio_auth_token": stack.env["TWILIO_AUTH_TOKEN"],
+        "twilio_api_base_url": stack.env["TWILIO_API_BASE_URL"]}))
+    contact_id = rt.contacts.id_for(parse_address(person.address))
+    out_id = outbound.queue_message(rt, contact_id, person.address, SMS_NUMBER,
+                                    "Aviso para todos", outbound.REPLY)
+    outbound.drain(rt, contact_id)
+    assert rt.messages.load_outbound(out_id).status == "refused"
+    person.send("gracias")  # no reply while opted out
+    time.sleep(3)
+    assert person.new_messages() == []
+
+    person.send("Alta")
+    assert replies(person) == [t("keyword.started", "es")]
+    person.send("hola")
+    assert replies(person) == [t("utter_greet", "es")]
+
+
+def test_help_keyword_in_the_persons_language(phone):
+    english = phone()
+    english.send("HELP")
+    assert replies(english) == [t("keyword.help", "en")]
+    spanish = phone()
+    spanish.send("ayuda")
+    assert replies(spanish) == [t("keyword.help", "es")]
+
+
+@pytest.mark.parametrize("body,num_media,key", [
+    ("", 1, "unreadable.media"),
+    ("   ", 0, "unreadable.empty"),
+    ("🙏🙏😭", 0, "unreadable.no_text"),
+    ("ayúdeme por favor " * 100, 0, "unreadable.too_long"),
+])
+def test_what_the_hotline_cannot_read_gets_a_clear_answer(phone, body, num_media, key):
+    person = phone()
+    person.send("hola")
+    replies(person)
+    person.send(body, num_media=num_media)
+    assert replies(person) == [t(key, "es")]
+
+
+def test_a_burst_from_one_sender_is_answered_in_order(phone):
+    person = phone()
+    person.send("hola")
+    replies(person)
+    burst = [("ayuda", "keyword.help"), ("🙏", "unreadable.no_text"), ("gracias", "utter_thanks"),
+             ("", "unreadable.empty"), ("hola", "utter_greet"), ("AYUDA", "keyword.help")]
+    # Posted back to back from several threads in order, like Twilio's parallel deliveries.
+    threads = []
+    for body, _ in burst:
+        thread = threading.Thread(target=person.send, args=(body,))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    got = replies(person, count=len(burst), timeout=90)
+    assert got == [t(key, "es") for _, key in burst]
+
+
+def test_language_can_be_switched_and_sticks(phone):
+    person = phone()
+    person.send("hola")
+    assert replies(person) == [t("utter_greet", "es")]
+    person.send("english please")
+    assert replies(person) == [t("utter_language_changed", "en")]
+    person.send("hola")
+    assert replies(person) == [t("utter_greet", "en")]
+    person.send("en español por favor")
+    assert replies(person) == [t("utter_language_changed", "es")]
+    person.send("hello")
+    assert replies(person) == [t("utter_greet", "es")]
+
+
+def test_delivery_states_arrive_from_the_sandbox(phone, stack_redis):
+    person = phone()
+    person.send("hola")
+    sid = person.wait_for(1, timeout=60)[0]["sid"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        out_id = stack_redis.get(f"hl:twsid:{sid}")
+        if out_id and stack_redis.hget(f"hl:out:{out_id}", "status") == "delivered":
+            break
+        time.sleep(0.2)
+    assert stack_redis.hget(f"hl:out:{out_id}", "status") == "delivered"
+
+
+def test_assistant_down_the_person_is_told_and_answered_later(phone, stack):
+    actions = next(s for s in stack.services if s.name == "actions")
+    person = phone()
+    person.send("hola")
+    assert replies(person) == [t("utter_greet", "es")]
+    actions.process.terminate()
+    actions.process.wait(20)
+    try:
+        person.send("gracias")
+        assert replies(person, timeout=30) == [t("error.assistant_delayed", "es")]
+    finally:
+        stack._spawn(actions)
+    # Answered once the action server is back (RQ retries with backoff), and only once.
+    assert replies(person, timeout=120) == [t("utter_thanks", "es")]
+    time.sleep(3)
+    assert person.new_messages() == []

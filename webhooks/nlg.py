@@ -1,0 +1,102 @@
+"""Rasa's NLG endpoint: turns a response name into the person's words, from the catalogs.
+
+Rasa POSTs {response, arguments, tracker, channel}; we answer {text, buttons}. The language is,
+in order: one a custom action passed (`lang=`), the contact's stored language (an action may
+have just changed it), the turn's metadata from the gateway, the default.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from datetime import date
+from functools import cached_property
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from hotline import program_status
+from hotline.domain import load_responses
+from hotline.i18n import MissingValue, UnknownMessage, format_day
+
+from .errors import runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("nlg", __name__)
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Keys rasa_sdk always puts in `arguments` for dispatcher.utter_message.
+_SDK_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image",
+             "attachment", "json_message", "lang", "message_key"}
+
+
+class Renderer:
+    def __init__(self, rt):
+        self.rt = rt
+
+    @cached_property
+    def shapes(self):
+        return load_responses(self.rt.settings.domain_dir, self.rt.settings.responses_dir)
+
+    def language(self, arguments: dict, tracker: dict) -> str:
+        lang = arguments.get("lang")
+        if lang not in ("en", "es"):
+            contact = self.rt.contacts.get(tracker.get("sender_id") or "")
+            lang = contact.language if contact and contact.language else None
+        if lang not in ("en", "es"):
+            metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
+            lang = metadata.get("language")
+        return lang if lang in ("en", "es") else self.rt.settings.default_language
+
+    def values(self, arguments: dict, tracker: dict, lang: str) -> dict:
+        values = {k: v for k, v in (tracker.get("slots") or {}).items() if v is not None}
+        values.update({k: v for k, v in arguments.items() if k not in _SDK_KEYS and v is not None})
+        for key, value in values.items():
+            if isinstance(value, str) and _ISO_DAY.match(value):
+                values[key] = format_day(date.fromisoformat(value), lang)
+        return values
+
+    def render(self, name: str, arguments: dict, tracker: dict) -> dict:
+        lang = self.language(arguments, tracker)
+        values = self.values(arguments, tracker, lang)
+        shape = self.shapes.get(name)
+        key = arguments.get("message_key") or (shape.text_key if shape else name)
+        catalogs = self.rt.catalogs
+        if name == "utter_program_status" and "message_key" not in arguments:
+            status = program_status.load(self.rt.settings.program_status_file, self.rt.redis)
+            key = status.message_key
+            values.update(since=format_day(status.since, lang), as_of=format_day(status.as_of, lang))
+        body = {"text": catalogs.text(key, lang, **values)}
+        if shape and shape.buttons:
+            body["buttons"] = [{"title": catalogs.text(title, lang), "payload": payload}
+                               for title, payload in shape.buttons]
+        return body
+
+
+def _renderer() -> Renderer:
+    extensions = current_app.extensions
+    if "hotline.nlg" not in extensions:
+        extensions["hotline.nlg"] = Renderer(runtime())
+    return extensions["hotline.nlg"]
+
+
+@bp.post("/nlg")
+def nlg():
+    rt = runtime()
+    token = request.args.get("token", "")
+    if not hmac.compare_digest(token, rt.settings.nlg_token or ""):
+        abort(401, "NLG token required")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("response"), str):
+        abort(400, "expected Rasa's NLG request: {response, arguments, tracker}")
+    renderer = _renderer()
+    name = payload["response"]
+    arguments = payload.get("arguments") or {}
+    tracker = payload.get("tracker") or {}
+    try:
+        return jsonify(renderer.render(name, arguments, tracker))
+    except (UnknownMessage, MissingValue) as exc:
+        # A gap in the content must not leave the person in silence: say sorry and log loudly.
+        log.error("NLG cannot render %s: %s", name, exc)
+        lang = renderer.language(arguments, tracker)
+        return jsonify({"text": rt.catalogs.text("error.no_answer", lang)})
