@@ -3,7 +3,7 @@
 #   ./hotline.sh run     install what is missing, train if the data changed, start every service
 #   ./hotline.sh test    install what is missing (test extras too) and run the test suite
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
-#   ./hotline.sh train | status                       (see README)
+#   ./hotline.sh train | eval [--cv 5] | status         (see README)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -97,7 +97,7 @@ case "$cmd" in
     ensure_redis
     ensure_venv "[test]"
     ;;
-  chat|train|status)
+  chat|train|eval|status)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.cli "$cmd" "$@"
     ;;

@@ -61,6 +61,12 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from .evaluate import main as evaluate
+
+    return evaluate(cv=args.cv)
+
+
 def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
     from redis import Redis
@@ -91,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     chat.set_defaults(func=cmd_chat)
     sub.add_parser("train", help="train the assistant if its data changed").set_defaults(
         func=cmd_train)
+    evaluation = sub.add_parser("eval", help="score the model on the held-out set (per language)")
+    evaluation.add_argument("--cv", type=int, default=0, metavar="K",
+                            help="also run K-fold cross-validation on the training data")
+    evaluation.set_defaults(func=cmd_eval)
     status = sub.add_parser("status", help="show or set the program's dated status")
     status.add_argument("action", nargs="?", choices=["show", "set", "clear"], default="show")
     status.add_argument("--state", choices=["processing", "suspended", "terminated", "reinstated"])

@@ -25,7 +25,7 @@ def fingerprint(root: Path = PROJECT_ROOT) -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         path = root / name
-        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path] if path.exists() else []
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())

@@ -157,13 +157,14 @@ class Stack:
             services.append(Service("sandbox", [
                 self._bin("gunicorn"), "--bind", f"127.0.0.1:{p.sandbox}", "--workers", "2",
                 "--worker-class", "gthread", "--threads", "16", "--access-logfile", "-",
-                "sandbox:create_app()"], env))
+                "--no-control-socket", "sandbox:create_app()"], env))
         services.append(Service("actions", [
             rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(p.actions)], env))
         services.append(Service("gateway", [
             self._bin("gunicorn"), "--bind", f"{env['HOTLINE_HOST']}:{p.gateway}",
             "--workers", str(self.gateway_workers), "--worker-class", "gthread",
-            "--threads", "8", "--access-logfile", "-", "webhooks:create_app()"], env))
+            "--threads", "8", "--access-logfile", "-", "--no-control-socket",
+            "webhooks:create_app()"], env))
         for i in range(self.workers):
             services.append(Service(f"worker-{i + 1}", [
                 self._bin("rq"), "worker", "--url", env["REDIS_URL"], "--with-scheduler",
