@@ -60,20 +60,21 @@ ensure_redis() {
 }
 
 ensure_venv() {
-  local python stamp want extras="${1:-}"
+  local python stamp want
   python="$(find_python)" || die "Python 3.10 was not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10.13') or set HOTLINE_PYTHON=/path/to/python3.10."
   if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
     say "creating .venv with $python"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"
   fi
-  want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)$extras"
+  # requirements.lock pins everything, the test tools included, so run and test share one venv.
+  want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
   stamp="$VENV/.installed"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "installing Python packages (one resolver run, pinned by requirements.lock)..."
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q -r requirements.lock
-    "$VENV/bin/python" -m pip install -q --no-deps -e ".$extras"
+    "$VENV/bin/python" -m pip install -q --no-deps -e .
     "$VENV/bin/python" -m pip check
     echo "$want" > "$stamp"
   fi
@@ -89,13 +90,13 @@ case "$cmd" in
     ;;
   test)
     ensure_redis
-    ensure_venv "[test]"
+    ensure_venv
     "$VENV/bin/python" -m hotline.model
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   setup)
     ensure_redis
-    ensure_venv "[test]"
+    ensure_venv
     ;;
   chat|train|eval|status)
     ensure_venv

@@ -104,6 +104,10 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         return
 
     text = _resolve_choice(rt, contact.id, msg.body)
+    if text == msg.body and sms.looks_like_id_number(text):
+        # Nobody asked for it: say so, rather than guess, and keep the number out of Rasa.
+        _save_system(rt, msg, lang, "unprompted.number", REPLY)
+        return
     metadata = {"language": lang, "channel": msg.channel, "message_sid": msg.sid,
                 "num_media": msg.num_media}
     try:

@@ -13,6 +13,8 @@ cost two units); otherwise the whole message is sent as UCS-2.
 
 from __future__ import annotations
 
+import re
+
 from .text import has_letters_or_digits
 
 MAX_BODY = 1600  # Twilio's limit for one concatenated message
@@ -62,6 +64,20 @@ def unreadable_reason(body: str, num_media: int) -> str | None:
     if not has_letters_or_digits(text):
         return UNREADABLE_NO_TEXT
     return None
+
+
+_ID_NUMBER = re.compile(r"^\s*(?:a|#|no\.?|num\.?)?[\s:-]*[+(]?\d[\d\s().-]{6,}\d\s*$", re.I)
+
+
+def looks_like_id_number(body: str) -> bool:
+    """An A-number or a phone number sent on its own.
+
+    >>> looks_like_id_number("A-012-345-678"), looks_like_id_number("+52 1 55 1234 5678")
+    (True, True)
+    >>> looks_like_id_number("2"), looks_like_id_number("tengo 3 hijos")
+    (False, False)
+    """
+    return bool(_ID_NUMBER.match(body or ""))
 
 
 def split_for_sending(parts: list[str], limit: int = MAX_BODY) -> list[str]:

@@ -285,7 +285,7 @@ class Stack:
             f"  Rasa            http://127.0.0.1:{p.rasa}   actions http://127.0.0.1:{p.actions}",
             f"  Redis           {'own redis-server, data in var/redis' if self.own_redis else 'REDIS_URL'}",
             f"  logs            {self.var_dir / 'log'}",
-            "  talk to it      ./hotline chat",
+            "  talk to it      ./hotline.sh chat   (or ./hotline.sh chat --whatsapp)",
             "",
         ]
         return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""The hotline's knowledge through the real stack: topics, menus, fallback, safety, bad input."""
+
+import pytest
+
+from hotline import escalations, menus, program_status, sms
+from hotline.channels import parse_address
+from hotline.config import PROJECT_ROOT, Settings
+from hotline.crypto import Vault
+from hotline.domain import load_responses
+from hotline.i18n import Catalogs, format_day
+
+catalogs = Catalogs(PROJECT_ROOT / "locales")
+shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")
+
+
+def expected(name: str, lang: str) -> str:
+    """The SMS body the person gets for a response: its words plus numbered options."""
+    shape = shapes[name]
+    if name == "utter_program_status":
+        status = program_status.load(Settings().program_status_file)
+        text = catalogs.text(status.message_key, lang, since=format_day(status.since, lang),
+                             as_of=format_day(status.as_of, lang))
+    else:
+        text = catalogs.text(shape.text_key, lang)
+    if shape.buttons:
+        text += "\n\n" + menus.render_options(
+            [{"title": catalogs.text(t, lang), "payload": p} for t, p in shape.buttons])
+    return text
+
+
+def all_texts(lang: str) -> set[str]:
+    return {expected(name, lang) for name in shapes} | {
+        catalogs.text(k, lang) for k in catalogs.keys() if not catalogs.raw(k, lang).count("{")}
+
+
+def ask(phone, text: str, timeout: float = 60) -> str:
+    phone.send(text)
+    got = phone.wait_for(1, timeout=timeout)
+    assert got, f"no reply to {text!r}"
+    return got[0]["body"]
+
+
+@pytest.mark.parametrize("lang,message,response", [
+    ("es", "hola buenas tardes", "utter_greet"),
+    ("es", "se puede ir a la frontera ya? quiero cruzar con mis hijos", "utter_border_warning"),
+    ("es", "como me registro para el proceso de mpp", "utter_register"),
+    ("es", "cuanto cuesta? un señor me cobra 500 dolares para darme cita", "utter_cost_scam"),
+    ("es", "como reviso mi fecha de corte", "utter_case_status"),
+    ("es", "necesito un abogado gratis", "utter_legal_help"),
+    ("es", "me regresé a honduras, tengo que volver a mexico para el proceso?", "utter_not_in_mexico"),
+    ("es", "sigue el programa quedate en mexico?", "utter_program_status"),
+    ("en", "hello", "utter_greet"),
+    ("en", "should i go to the border now to cross", "utter_border_warning"),
+    ("en", "how do i register", "utter_register"),
+    ("en", "somebody wants me to pay for a spot, is this a scam?", "utter_cost_scam"),
+    ("en", "i am already living in the us and have an mpp case", "utter_in_us_case"),
+    ("en", "what documents do i need to bring", "utter_documents"),
+])
+def test_topics_are_answered_in_the_persons_language(phone, lang, message, response):
+    assert ask(phone(), message) == expected(response, lang)
+
+
+def test_numbered_option_opens_the_second_page(phone):
+    person = phone()
+    assert ask(person, "soy elegible para el proceso de mpp?") == expected("utter_eligibility", "es")
+    assert ask(person, "1") == expected("utter_eligibility_more", "es")
+
+
+def test_not_understood_twice_offers_a_person_and_accepting_queues_the_conversation(
+        phone, stack, stack_redis):
+    person = phone()
+    assert ask(person, "hola") == expected("utter_greet", "es")
+    # Gibberish is either not understood or out of scope: both count as misunderstood.
+    assert ask(person, "zzkq wxv plorf") in {expected("utter_default", "es"),
+                                             expected("utter_out_of_scope", "es")}
+    assert ask(person, "qqq jjjx vvbn") == expected("utter_default_human", "es")
+    assert ask(person, "1") == expected("utter_human_handoff", "es")
+    vault = Vault(stack.env["HOTLINE_SECRET"])
+    contact_id = vault.pseudonym(parse_address(person.address).number)
+    waiting = {e["contact_id"]: e for e in escalations.waiting(stack_redis)}
+    assert waiting[contact_id]["reason"] == "misunderstood"
+
+
+def test_menu_accepts_a_number_or_the_words(phone):
+    person = phone()
+    assert ask(person, "que opciones tienen, que les puedo preguntar") == expected("utter_help", "es")
+    assert ask(person, "2") == expected("utter_register", "es")
+    assert ask(person, "hello, what can I ask you? show me the menu") == expected("utter_help", "en")
+    assert ask(person, "talk to a person") == expected("utter_human_handoff", "en")
+
+
+def test_emergency_answers_at_once_and_is_urgent(phone, stack, stack_redis):
+    person = phone()
+    assert ask(person, "ayuda nos tienen encerrados y nos quieren matar") == expected(
+        "utter_emergency", "es")
+    contact_id = Vault(stack.env["HOTLINE_SECRET"]).pseudonym(parse_address(person.address).number)
+    entry = {e["contact_id"]: e for e in escalations.waiting(stack_redis)}[contact_id]
+    assert entry["urgent"] == "1" and entry["reason"] == "emergency"
+    assert escalations.waiting(stack_redis)[0]["urgent"] == "1"  # urgent ones come first
+
+
+@pytest.mark.parametrize("body", ["A-012-345-678", "+52 1 55 1234 5678", "A 12345678"])
+def test_a_number_out_of_the_blue_gets_a_protective_answer(phone, body):
+    person = phone()
+    ask(person, "hola")
+    assert ask(person, body) == catalogs.text("unprompted.number", "es")
+
+
+@pytest.mark.parametrize("body", [
+    "asdfgh", "7", "eres un inutil, no sirves para nada", "👍",
+    "buenas noches disculpe la hora " + "le cuento que llegamos a tijuana en 2019 y " * 20
+    + "quiero saber si puedo ir a la garita",
+])
+def test_bad_input_gets_a_short_answer_in_spanish(phone, body):
+    person = phone()
+    ask(person, "hola")
+    reply = ask(person, body)
+    assert reply in all_texts("es")
+    assert sms.segments(reply) <= 3

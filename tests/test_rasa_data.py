@@ -1,0 +1,61 @@
+"""Rasa's own checks: the training data validates cleanly, and the conversation tests pass."""
+
+import subprocess
+
+import pytest
+
+from hotline.config import PROJECT_ROOT
+from hotline.evaluate import held_out, read_examples, training_examples
+from hotline.model import ensure_trained, rasa_bin, rasa_env
+
+TOPICS = [
+    "program_overview", "program_status", "eligibility", "closed_case", "register",
+    "border_warning", "locations", "next_steps", "covid", "not_in_mexico", "transportation",
+    "vetting", "duration", "priority", "case_not_verified", "after_case", "monitoring",
+    "case_status", "cost_scam", "in_us_case", "legal_help", "documents", "greet", "goodbye",
+    "thanks", "affirm", "deny", "bot_challenge", "help", "human_handoff", "emergency",
+    "change_language", "registration_status", "delete_data", "out_of_scope",
+]
+
+
+def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([rasa_bin(), *args], cwd=PROJECT_ROOT, env=rasa_env(), text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+
+
+def test_training_data_validates_without_warnings():
+    result = rasa("data", "validate", "--config", "config.yml", "--domain", "bot/domain",
+                  "--data", "nlu_data", "bot/rules", "bot/stories", "--fail-on-warnings")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "UserWarning" not in result.stdout, result.stdout[-4000:]
+
+
+def test_every_topic_has_enough_examples_in_each_language():
+    counts = {}
+    for example in training_examples():
+        counts[(example.intent, example.lang)] = counts.get((example.intent, example.lang), 0) + 1
+    for topic in TOPICS:
+        assert counts.get((topic, "es"), 0) >= 30, topic
+        assert counts.get((topic, "en"), 0) >= 25, topic
+
+
+def test_held_out_set_is_never_training_data():
+    train = {e.text.casefold().strip() for e in training_examples()}
+    leaked = [e.text for e in held_out() if e.text.casefold().strip() in train]
+    assert not leaked
+    assert {e.intent for e in held_out()} >= set(TOPICS)
+
+
+def test_training_paths_hold_no_test_stories():
+    for path in (PROJECT_ROOT / "bot").rglob("test_*.yml"):
+        pytest.fail(f"{path} would become training data")
+    assert read_examples(PROJECT_ROOT / "tests" / "nlu" / "test_es.yml", "es")
+
+
+def test_conversation_stories_pass(tmp_path):
+    model = ensure_trained()
+    result = rasa("test", "core", "--model", str(model), "--stories", "tests/stories",
+                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    failed = (tmp_path / "failed_test_stories.yml")
+    details = failed.read_text()[-4000:] if failed.exists() else result.stdout[-4000:]
+    assert result.returncode == 0, details
