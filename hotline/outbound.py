@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime, timezone
 
 import requests
 from rq import Retry
@@ -59,6 +60,17 @@ def drain(rt: Runtime, contact_id: str) -> int:
     return outbox(rt).drain(contact_id, lambda out_id: send_one(rt, out_id))
 
 
+def _accepted_earlier(rt: Runtime, msg: Outbound):
+    """The Twilio message an interrupted attempt created for this record, if any."""
+    since = datetime.fromtimestamp(msg.created_at - 60, tz=timezone.utc)
+    try:
+        recent = rt.twilio.messages.list(to=msg.to, from_=msg.sender, date_sent_after=since,
+                                         limit=50)
+    except (TwilioRestException, requests.RequestException) as exc:
+        raise TransientSendError(f"cannot check earlier attempt: {exc.__class__.__name__}") from exc
+    return next((m for m in recent if m.body == msg.body), None)
+
+
 def send_one(rt: Runtime, out_id: str) -> str:
     """Send one recorded message; returns its new status. Transient failures raise."""
     msg = rt.messages.load_outbound(out_id)
@@ -67,6 +79,10 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "missing"
     if msg.status not in ("pending", "sending"):
         return msg.status  # already handled by an earlier attempt
+    if msg.status == "sending" and (earlier := _accepted_earlier(rt, msg)) is not None:
+        # A previous attempt died between Twilio's answer and our record of it.
+        rt.messages.mark_outbound(out_id, earlier.status or "queued", twilio_sid=earlier.sid)
+        return earlier.status or "queued"
     if msg.kind != COMPLIANCE and rt.contacts.is_opted_out(msg.contact_id):
         rt.messages.mark_outbound(out_id, "refused", reason="opted_out")
         log.info("outbound %s refused: contact %s opted out", out_id, msg.contact_id)

@@ -162,3 +162,15 @@ def test_outbox_keeps_order(sender_rt, twilio):
     outbound.drain(sender_rt, contact_id)
     bodies = [m.body for m in reversed(twilio.messages.list(to="+5215577777777"))]
     assert bodies == [f"m{i}" for i in range(10)]
+
+
+def test_an_interrupted_attempt_is_not_sent_twice(sender_rt, twilio):
+    contact_id = sender_rt.contacts.touch_inbound(parse_address("+5215588888888"))
+    out_id = outbound.queue_message(sender_rt, contact_id, "+5215588888888", SMS_NUMBER,
+                                    "solo una vez", outbound.REPLY)
+    # The worker died right after Twilio accepted the message, before recording it.
+    accepted = twilio.messages.create(to="+5215588888888", from_=SMS_NUMBER, body="solo una vez")
+    sender_rt.messages.mark_outbound(out_id, "sending")
+    outbound.drain(sender_rt, contact_id)
+    assert sender_rt.messages.load_outbound(out_id).twilio_sid == accepted.sid
+    assert len(twilio.messages.list(to="+5215588888888")) == 1
