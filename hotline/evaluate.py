@@ -60,8 +60,11 @@ class Parser:
     """The model's NLU, loaded in this process."""
 
     def __init__(self, model: Path):
-        logging.getLogger("rasa").setLevel(logging.ERROR)
+        import structlog
         from rasa.core.agent import Agent
+
+        logging.getLogger("rasa").setLevel(logging.ERROR)
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
         self.loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(model))

@@ -157,12 +157,15 @@ def _send_answer(rt: Runtime, msg: Inbound) -> None:
         buttons = reply.get("buttons") or []
         if buttons:
             menu = buttons
-            text = f"{text}\n\n{menus.render_options(buttons)}" if text else menus.render_options(buttons)
+            text = "\n\n".join(p for p in (text, menus.render_options(buttons)) if p)
         if text:
             parts.append(text)
+    # Numbers refer to the options the person last saw; an answer without options ends them.
     if menu:
         rt.redis.set(MENU_KEY.format(msg.contact_id), json.dumps(menu),
                      ex=rt.settings.menu_ttl_seconds)
+    else:
+        rt.redis.delete(MENU_KEY.format(msg.contact_id))
     # Reply on the channel the person used, from the number they wrote to.
     to = parse_address(msg.sender).twilio
     for i, body in enumerate(sms.split_for_sending(parts)):
