@@ -47,7 +47,9 @@ def read_examples(path: Path, lang: str) -> list[Example]:
 
 
 def held_out() -> list[Example]:
-    return [e for lang in ("en", "es") for e in read_examples(HELD_OUT / f"test_{lang}.yml", lang)]
+    """Every held-out file: tests/nlu/<set>_<lang>.yml (several independent writers)."""
+    return [e for lang in ("en", "es") for path in sorted(HELD_OUT.glob(f"*_{lang}.yml"))
+            for e in read_examples(path, lang)]
 
 
 def training_examples() -> list[Example]:

@@ -49,7 +49,7 @@ def test_held_out_set_is_never_training_data():
 def test_training_paths_hold_no_test_stories():
     for path in (PROJECT_ROOT / "bot").rglob("test_*.yml"):
         pytest.fail(f"{path} would become training data")
-    assert read_examples(PROJECT_ROOT / "tests" / "nlu" / "test_es.yml", "es")
+    assert read_examples(PROJECT_ROOT / "tests" / "nlu" / "hard_es.yml", "es")
 
 
 def test_conversation_stories_pass(tmp_path):
