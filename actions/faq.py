@@ -1,4 +1,4 @@
-"""The FAQ's second pages, and requests that need a person from the team."""
+"""The FAQ's second pages."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline import escalations
 from hotline.config import Settings
 from hotline.domain import load_responses
 
-from ._base import language, redis
 
 
 def last_answer(tracker: Tracker) -> str | None:
@@ -41,18 +39,4 @@ class ActionMoreInfo(Action):
             dispatcher.utter_message(response=page)
         else:
             dispatcher.utter_message(response="utter_more_none")
-        return []
-
-
-class ActionDeleteData(Action):
-    """Deleting a person's data is confirmed by a person from the team."""
-
-    def name(self) -> str:
-        return "action_delete_data"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
-        escalations.escalate(redis(), tracker.sender_id, "delete_data", urgent=False,
-                             language=language(tracker))
-        dispatcher.utter_message(response="utter_delete_data")
         return []

@@ -86,6 +86,33 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_token(args) -> int:
+    """API tokens for facilitating organizations: shown once at creation, stored hashed."""
+    from redis import Redis
+
+    from . import api_tokens
+
+    settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    if args.action == "create":
+        if not args.name:
+            raise ValueError("token create needs --name (the organization)")
+        scopes = tuple(s.strip() for s in args.scopes.split(",") if s.strip())
+        token = api_tokens.create(redis, args.name, scopes)
+        print(token)
+        print(f"(for {args.name}; scopes {', '.join(scopes)}; keep it safe: it is not shown again)",
+              file=sys.stderr)
+    elif args.action == "revoke":
+        if not args.name:
+            raise ValueError("token revoke needs --name")
+        print(f"revoked {api_tokens.revoke(redis, args.name)} token(s) of {args.name}")
+    else:
+        for record in api_tokens.listing(redis):
+            state = "revoked" if record.get("revoked") else "active"
+            print(f"{record['name']}\t{','.join(record['scopes'])}\t{state}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotline")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--since", help="YYYY-MM-DD the status began")
     status.add_argument("--as-of", help="YYYY-MM-DD the information was checked (default today)")
     status.set_defaults(func=cmd_status)
+    token = sub.add_parser("token", help="create, list or revoke organizations' API tokens")
+    token.add_argument("action", choices=["create", "list", "revoke"])
+    token.add_argument("--name", help="the organization the token is for")
+    token.add_argument("--scopes", default="registrations:read",
+                       help="comma-separated: registrations:read, registrations:write, broadcasts")
+    token.set_defaults(func=cmd_token)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

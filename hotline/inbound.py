@@ -12,7 +12,7 @@ import logging
 
 from rq import Retry
 
-from . import keywords, language, menus, sms
+from . import keywords, language, menus, privacy, sms
 from .channels import parse_address
 from .contacts import Contact
 from .errors import AssistantUnavailable
@@ -63,6 +63,8 @@ def handle(rt: Runtime, sid: str) -> None:
     if msg.state == "answered":
         _send_answer(rt, msg)
     rt.messages.set_inbound_state(sid, "done")
+    if privacy.finish_erasure(rt.redis, msg.contact_id, (MENU_KEY.format(msg.contact_id),)):
+        log.info("erased the conversation of %s on request", msg.contact_id)
 
 
 def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
@@ -75,7 +77,12 @@ def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
 
 def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
     """Work out the replies to one message and save them on the message record."""
+    question = privacy.form_open(rt.redis, contact.id)
     kind = keywords.match(msg.body)
+    if kind == keywords.OPT_OUT and question and keywords.is_cancel(msg.body):
+        # Mid-registration, CANCEL/CANCELAR stops the registration, not all messages: the
+        # form's answer says so and how to opt out (STOP) as well.
+        kind = None
     if kind is not None:
         lang = contact.language or keywords.keyword_language(msg.body)
         if not contact.language:
@@ -104,7 +111,7 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         return
 
     text = _resolve_choice(rt, contact.id, msg.body)
-    if text == msg.body and sms.looks_like_id_number(text):
+    if text == msg.body and not question and sms.looks_like_id_number(text):
         # Nobody asked for it: say so, rather than guess, and keep the number out of Rasa.
         _save_system(rt, msg, lang, "unprompted.number", REPLY)
         return

@@ -43,6 +43,15 @@ def match(body: str) -> str | None:
     return _LOOKUP.get(fold(body))
 
 
+def is_cancel(body: str) -> bool:
+    """CANCEL or CANCELAR, which also mean "stop this registration" while one is open.
+
+    >>> is_cancel("Cancelar"), is_cancel("STOP")
+    (True, False)
+    """
+    return fold(body) in ("cancel", "cancelar")
+
+
 def keyword_language(body: str) -> str | None:
     word = fold(body)
     if word not in _LOOKUP:

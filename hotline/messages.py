@@ -103,7 +103,7 @@ class MessageStore:
             num_media=int(data.get("num_media") or 0),
             received_at=float(data["received_at"]),
             state=data.get("state", "received"),
-            replies=json.loads(data["replies"]) if data.get("replies") else None,
+            replies=json.loads(self.vault.decrypt(data["replies"])) if data.get("replies") else None,
             language=data.get("language"),
         )
 
@@ -112,7 +112,9 @@ class MessageStore:
         self.redis.hset(IN_KEY.format(sid), mapping=mapping)
 
     def save_answer(self, sid: str, replies: list, language: str) -> None:
-        self.set_inbound_state(sid, "answered", replies=json.dumps(replies), language=language)
+        # Replies repeat what the person told us (a registration summary): encrypted like bodies.
+        self.set_inbound_state(sid, "answered", replies=self.vault.encrypt(json.dumps(replies)),
+                               language=language)
 
     # outbound ------------------------------------------------------------------------------
     def create_outbound(self, msg: Outbound) -> bool:

@@ -2,48 +2,16 @@
 
 import pytest
 
-from hotline import escalations, menus, program_status, sms
+from conversation import all_texts, ask, catalogs, expected
+
+from hotline import escalations, sms
 from hotline.channels import parse_address
-from hotline.config import PROJECT_ROOT, Settings
 from hotline.crypto import Vault
-from hotline.domain import load_responses
-from hotline.i18n import Catalogs, format_day
-
-catalogs = Catalogs(PROJECT_ROOT / "locales")
-shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")
-
-
-def expected(name: str, lang: str) -> str:
-    """The SMS body the person gets for a response: its words plus numbered options."""
-    shape = shapes[name]
-    if name == "utter_program_status":
-        status = program_status.load(Settings().program_status_file)
-        text = catalogs.text(status.message_key, lang, since=format_day(status.since, lang),
-                             as_of=format_day(status.as_of, lang))
-    else:
-        text = catalogs.text(shape.text_key, lang)
-    if shape.buttons:
-        text += "\n\n" + menus.render_options(
-            [{"title": catalogs.text(t, lang), "payload": p} for t, p in shape.buttons])
-    return text
-
-
-def all_texts(lang: str) -> set[str]:
-    return {expected(name, lang) for name in shapes} | {
-        catalogs.text(k, lang) for k in catalogs.keys() if not catalogs.raw(k, lang).count("{")}
-
-
-def ask(phone, text: str, timeout: float = 60) -> str:
-    phone.send(text)
-    got = phone.wait_for(1, timeout=timeout)
-    assert got, f"no reply to {text!r}"
-    return got[0]["body"]
-
 
 @pytest.mark.parametrize("lang,message,response", [
     ("es", "hola buenas tardes", "utter_greet"),
     ("es", "se puede ir a la frontera ya? quiero cruzar con mis hijos", "utter_border_warning"),
-    ("es", "como me registro para el proceso de mpp", "utter_register"),
+    ("es", "como me registro para el proceso de mpp", "utter_ask_reg_consent"),
     ("es", "cuanto cuesta? un señor me cobra 500 dolares para darme cita", "utter_cost_scam"),
     ("es", "como reviso mi fecha de corte", "utter_case_status"),
     ("es", "necesito un abogado gratis", "utter_legal_help"),
@@ -51,7 +19,7 @@ def ask(phone, text: str, timeout: float = 60) -> str:
     ("es", "sigue el programa quedate en mexico?", "utter_program_status"),
     ("en", "hello", "utter_greet"),
     ("en", "should i go to the border now to cross", "utter_border_warning"),
-    ("en", "how do i register", "utter_register"),
+    ("en", "how do i register", "utter_ask_reg_consent"),
     ("en", "somebody wants me to pay for a spot, is this a scam?", "utter_cost_scam"),
     ("en", "i am already living in the us and have an mpp case", "utter_in_us_case"),
     ("en", "what documents do i need to bring", "utter_documents"),
@@ -84,7 +52,8 @@ def test_not_understood_twice_offers_a_person_and_accepting_queues_the_conversat
 def test_menu_accepts_a_number_or_the_words(phone):
     person = phone()
     assert ask(person, "que opciones tienen, que les puedo preguntar") == expected("utter_help", "es")
-    assert ask(person, "2") == expected("utter_register", "es")
+    assert ask(person, "2") == expected("utter_ask_reg_consent", "es")
+    assert ask(person, "no") == expected("utter_reg_no_consent", "es")
     assert ask(person, "hello, what can I ask you? show me the menu") == expected("utter_help", "en")
     assert ask(person, "talk to a person") == expected("utter_human_handoff", "en")
 

@@ -1,4 +1,5 @@
-"""The hotline's Flask gateway: Twilio webhooks, the NLG endpoint and health checks."""
+"""The hotline's Flask gateway: Twilio webhooks, the NLG endpoint, health checks and the
+organizations' API."""
 
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    from . import errors, health, nlg, twilio
+    from . import api, errors, health, nlg, twilio
 
     app.register_blueprint(twilio.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(nlg.bp)
+    app.register_blueprint(api.bp)
     errors.register(app)
     logging.getLogger("hotline").setLevel(logging.INFO)
     return app

@@ -27,7 +27,7 @@ bp = Blueprint("nlg", __name__)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Keys rasa_sdk always puts in `arguments` for dispatcher.utter_message.
 _SDK_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image",
-             "attachment", "json_message", "lang", "message_key"}
+             "attachment", "json_message", "lang", "message_key", "options"}
 
 
 class Renderer:
@@ -67,7 +67,8 @@ class Renderer:
             key = status.message_key
             values.update(since=format_day(status.since, lang), as_of=format_day(status.as_of, lang))
         body = {"text": catalogs.text(key, lang, **values)}
-        if shape and shape.buttons:
+        # `options=False`: an answer given mid-form, whose numbers must not become a menu.
+        if shape and shape.buttons and arguments.get("options") is not False:
             body["buttons"] = [{"title": catalogs.text(title, lang), "payload": payload}
                                for title, payload in shape.buttons]
         return body

@@ -1,0 +1,26 @@
+"""What the gateway does once a person's erasure request has been answered."""
+
+from __future__ import annotations
+
+from redis import Redis
+
+from .messages import TRANSCRIPT_KEY
+
+ERASE_MARK = "hl:erase:{}"
+# Rasa's Redis tracker store key (key_prefix "hotline" in bot/endpoints.yml).
+TRACKER_KEY = "hotline:tracker:{}"
+FORM_MARK = "hl:form:{}"
+
+
+def finish_erasure(redis: Redis, contact_id: str, extra_keys: tuple[str, ...] = ()) -> bool:
+    """Drop the conversation itself if this contact asked to be erased; True if it did."""
+    if not redis.delete(ERASE_MARK.format(contact_id)):
+        return False
+    redis.delete(TRACKER_KEY.format(contact_id), TRANSCRIPT_KEY.format(contact_id),
+                 FORM_MARK.format(contact_id), *extra_keys)
+    return True
+
+
+def form_open(redis: Redis, contact_id: str) -> str | None:
+    """The registration question waiting for this contact's answer, if any."""
+    return redis.get(FORM_MARK.format(contact_id))

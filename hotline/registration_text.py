@@ -1,0 +1,65 @@
+"""Registration answers written back to the person, in their language, for the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from babel.dates import format_date
+
+from .config import Settings
+from .fields import country_name
+from .i18n import Catalogs, format_day
+
+
+@lru_cache(maxsize=1)
+def catalogs() -> Catalogs:
+    return Catalogs(Settings.from_env().locales_dir)
+
+
+def format_month(day: date, lang: str) -> str:
+    """Month and year the way people say them.
+
+    >>> format_month(date(2019, 3, 1), "es"), format_month(date(2019, 3, 1), "en")
+    ('marzo de 2019', 'March 2019')
+    """
+    return format_date(day, format="LLLL 'de' y" if lang == "es" else "LLLL y", locale=lang)
+
+
+def format_a_number(digits: str) -> str:
+    return f"A-{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def summary(slots: dict, lang: str, cats: Catalogs | None = None) -> str:
+    """Numbered lines in the order the person can correct them."""
+    t = (cats or catalogs()).text
+    location = slots.get("reg_location") or {}
+    place = location.get("place") or ""
+    contact = slots.get("reg_contact")
+    if contact == "other":
+        reach = slots.get("reg_phone") or ""
+    else:
+        reach = t(f"reg.contact.{contact or 'sms'}", lang)
+    vulnerabilities = slots.get("reg_vulnerability") or []
+    lines = [
+        (t("reg.field.name", lang), slots.get("reg_name") or ""),
+        (t("reg.field.birth_date", lang),
+         format_day(date.fromisoformat(slots["reg_birth_date"]), lang)
+         if slots.get("reg_birth_date") else ""),
+        (t("reg.field.citizenship", lang),
+         country_name(slots["reg_citizenship"], lang) if slots.get("reg_citizenship") else ""),
+        (t("reg.field.a_number", lang),
+         format_a_number(slots["reg_a_number"]) if slots.get("reg_a_number") else ""),
+        (t("reg.field.case", lang),
+         t(f"reg.case.{slots['reg_case']}", lang) if slots.get("reg_case") else ""),
+        (t("reg.field.enrolled", lang),
+         format_month(date.fromisoformat(slots["reg_enrolled"]), lang)
+         if slots.get("reg_enrolled") else ""),
+        (t("reg.field.location", lang), place),
+        (t("reg.field.contact", lang), reach),
+        (t("reg.field.family", lang), str(slots.get("reg_family") or 0)),
+        (t("reg.field.vulnerability", lang),
+         ", ".join(t(f"reg.vulnerability.{v}", lang) for v in vulnerabilities)
+         if vulnerabilities else t("reg.vulnerability.none", lang)),
+    ]
+    return "\n".join(f"{i}. {label}: {value}" for i, (label, value) in enumerate(lines, 1))

@@ -1,0 +1,234 @@
+"""Registrations: what a person confirmed by text, kept for the facilitating organizations.
+
+Identity fields (name, date of birth, A-number, phone) are encrypted at rest; the A-number is
+also kept as a keyed hash so that one A-number registers once without ever being readable from
+a key. Fields organizations filter and sort on (status, country, enrolment month,
+vulnerabilities) stay readable. Every read and change is written to the record's audit trail.
+
+A second registration with an A-number already on file is answered exactly like a first one (the
+person gets a reference and the same words), so nobody learns from the hotline whether a
+number is registered; it is stored as a `duplicate` attempt that points at the original, kept
+out of the organizations' default lists.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from redis import Redis
+
+from .crypto import Vault
+
+RECORD = "hl:reg:{}"
+INDEX = "hl:reg:index"  # reference -> created time
+BY_A_NUMBER = "hl:reg:anum:{}"  # pseudonym(A-number) -> reference
+BY_CONTACT = "hl:reg:contact:{}"  # contact id -> latest reference
+AUDIT = "hl:reg:audit:{}"
+
+IDENTITY_FIELDS = ("name", "birth_date", "a_number", "phone")
+PLAIN_FIELDS = ("reference", "status", "contact_id", "channel", "language", "citizenship",
+                "case_situation", "enrolled", "location_country", "location_city", "family",
+                "vulnerabilities", "created_at", "updated_at", "duplicate_of")
+STATUSES = ("received", "under_review", "information_needed", "eligibility_confirmed",
+            "appointment_scheduled", "not_eligible", "closed", "duplicate")
+# What the person is told about a status: a duplicate looks like any new registration.
+PUBLIC_STATUS = {"duplicate": "received"}
+
+# Easy to read aloud and to type on a keypad: no 0, O, 1, I, L, 2, Z, 5, S, 8, B, G or Q.
+REFERENCE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+
+
+def new_reference() -> str:
+    """Eight characters in two groups, e.g. 'K7RF-9TXH'."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalise_reference(text: str) -> str | None:
+    """The reference as stored, from however the person or an organization typed it.
+
+    >>> normalise_reference(" k7rf 9txh "), normalise_reference("K7RF-9TX"), normalise_reference("k7rf9txh")
+    ('K7RF-9TXH', None, 'K7RF-9TXH')
+    """
+    compact = "".join(c for c in (text or "").upper() if c.isalnum())
+    if len(compact) != 8 or any(c not in REFERENCE_ALPHABET for c in compact):
+        return None
+    return f"{compact[:4]}-{compact[4:]}"
+
+
+@dataclass
+class Registration:
+    reference: str
+    status: str
+    contact_id: str
+    channel: str
+    language: str
+    name: str
+    birth_date: str
+    citizenship: str
+    a_number: str
+    case_situation: str
+    enrolled: str  # YYYY-MM: when they were returned to Mexico under MPP
+    location_country: str
+    location_city: str
+    phone: str
+    family: int
+    vulnerabilities: list[str] = field(default_factory=list)
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    duplicate_of: str = ""
+
+    def public(self, identity: bool = True) -> dict:
+        """As the API shows it; identity fields only for a single record."""
+        data = {k: getattr(self, k) for k in PLAIN_FIELDS}
+        data["vulnerable"] = bool(self.vulnerabilities)
+        if identity:
+            data.update({k: getattr(self, k) for k in IDENTITY_FIELDS})
+        return data
+
+
+class DuplicateReference(RuntimeError):
+    pass
+
+
+class RegistrationStore:
+    def __init__(self, redis: Redis, vault: Vault):
+        self.redis = redis
+        self.vault = vault
+
+    # writing ---------------------------------------------------------------------------------
+    def create(self, values: dict, contact_id: str, channel: str, language: str,
+               actor: str = "person") -> Registration:
+        """Store a confirmed registration; returns it with its new reference."""
+        now = time.time()
+        a_key = BY_A_NUMBER.format(self.vault.pseudonym(values["a_number"], prefix="a"))
+        for _ in range(20):
+            reference = new_reference()
+            if not self.redis.exists(RECORD.format(reference)):
+                break
+        else:  # pragma: no cover - 23^8 references make this practically impossible
+            raise DuplicateReference("could not find a free reference")
+        # SET NX decides the race between two phones registering one A-number at once.
+        first = self.redis.set(a_key, reference, nx=True)
+        original = "" if first else (self.redis.get(a_key) or "")
+        reg = Registration(
+            reference=reference, status="received" if first else "duplicate",
+            contact_id=contact_id, channel=channel, language=language,
+            name=values["name"], birth_date=values["birth_date"],
+            citizenship=values["citizenship"], a_number=values["a_number"],
+            case_situation=values["case_situation"], enrolled=values["enrolled"],
+            location_country=values.get("location_country") or "",
+            location_city=values.get("location_city") or "", phone=values["phone"],
+            family=int(values.get("family") or 0),
+            vulnerabilities=list(values.get("vulnerabilities") or []),
+            created_at=now, updated_at=now, duplicate_of=original,
+        )
+        pipe = self.redis.pipeline()
+        pipe.hset(RECORD.format(reference), mapping=self._to_hash(reg))
+        pipe.zadd(INDEX, {reference: now})
+        pipe.set(BY_CONTACT.format(contact_id), reference)
+        pipe.execute()
+        self.audit(reference, actor, "created" if first else "duplicate_attempt",
+                   duplicate_of=original or None)
+        if original:
+            self.audit(original, actor, "duplicate_attempt", attempt=reference)
+        return reg
+
+    def set_status(self, reference: str, status: str, actor: str, **details) -> Registration:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        key = RECORD.format(reference)
+        if not self.redis.exists(key):
+            raise KeyError(reference)
+        self.redis.hset(key, mapping={"status": status, "updated_at": time.time()})
+        self.audit(reference, actor, "status", status=status, **details)
+        return self.get(reference, actor=None)
+
+    def delete_for_contact(self, contact_id: str, actor: str) -> list[str]:
+        """Erase every registration this contact made; the audit keeps only that it happened."""
+        deleted = []
+        for reference in self.references_for_contact(contact_id):
+            record = self.redis.hgetall(RECORD.format(reference))
+            pipe = self.redis.pipeline()
+            if record.get("a_number_key"):
+                # Free the A-number only if this record holds it.
+                a_key = record["a_number_key"]
+                if self.redis.get(a_key) == reference:
+                    pipe.delete(a_key)
+            pipe.delete(RECORD.format(reference))
+            pipe.zrem(INDEX, reference)
+            pipe.execute()
+            self.audit(reference, actor, "erased")
+            deleted.append(reference)
+        self.redis.delete(BY_CONTACT.format(contact_id))
+        return deleted
+
+    # reading ---------------------------------------------------------------------------------
+    def get(self, reference: str, actor: str | None) -> Registration | None:
+        data = self.redis.hgetall(RECORD.format(reference))
+        if not data:
+            return None
+        if actor:
+            self.audit(reference, actor, "read")
+        return self._from_hash(data)
+
+    def references_for_contact(self, contact_id: str) -> list[str]:
+        return [r for r in self.redis.zrange(INDEX, 0, -1)
+                if self.redis.hget(RECORD.format(r), "contact_id") == contact_id]
+
+    def latest_for_contact(self, contact_id: str) -> Registration | None:
+        reference = self.redis.get(BY_CONTACT.format(contact_id))
+        return self.get(reference, actor=None) if reference else None
+
+    def summaries(self) -> list[dict]:
+        """Every record's readable fields, oldest first, without decrypting anything."""
+        references = self.redis.zrange(INDEX, 0, -1)
+        pipe = self.redis.pipeline()
+        for reference in references:
+            pipe.hmget(RECORD.format(reference), *PLAIN_FIELDS)
+        rows = []
+        for values in pipe.execute():
+            row = dict(zip(PLAIN_FIELDS, values))
+            if not row["reference"]:
+                continue
+            row["family"] = int(row["family"] or 0)
+            row["vulnerabilities"] = json.loads(row["vulnerabilities"] or "[]")
+            row["vulnerable"] = bool(row["vulnerabilities"])
+            row["created_at"] = float(row["created_at"] or 0)
+            row["updated_at"] = float(row["updated_at"] or 0)
+            rows.append(row)
+        return rows
+
+    # audit -----------------------------------------------------------------------------------
+    def audit(self, reference: str, actor: str, action: str, **details) -> None:
+        entry = {"at": time.time(), "actor": actor, "action": action,
+                 **{k: v for k, v in details.items() if v is not None}}
+        self.redis.rpush(AUDIT.format(reference), json.dumps(entry))
+
+    def audit_trail(self, reference: str) -> list[dict]:
+        return [json.loads(e) for e in self.redis.lrange(AUDIT.format(reference), 0, -1)]
+
+    # encoding --------------------------------------------------------------------------------
+    def _to_hash(self, reg: Registration) -> dict:
+        data = {k: getattr(reg, k) for k in PLAIN_FIELDS}
+        data["vulnerabilities"] = json.dumps(reg.vulnerabilities)
+        data.update({k: self.vault.encrypt(str(getattr(reg, k))) for k in IDENTITY_FIELDS})
+        data["a_number_key"] = BY_A_NUMBER.format(self.vault.pseudonym(reg.a_number, prefix="a"))
+        return {k: ("" if v is None else v) for k, v in data.items()}
+
+    def _from_hash(self, data: dict) -> Registration:
+        values = {k: data.get(k, "") for k in PLAIN_FIELDS}
+        values["vulnerabilities"] = json.loads(values["vulnerabilities"] or "[]")
+        values["family"] = int(values["family"] or 0)
+        values["created_at"] = float(values["created_at"] or 0)
+        values["updated_at"] = float(values["updated_at"] or 0)
+        values.update({k: self.vault.decrypt(data[k]) if data.get(k) else "" for k in IDENTITY_FIELDS})
+        return Registration(**values)
+
+
+def priority_key(row: dict) -> tuple:
+    """Earliest enrolment first; within a month, people with vulnerabilities first."""
+    return (row.get("enrolled") or "9999-99", not row.get("vulnerable"), row.get("created_at") or 0)

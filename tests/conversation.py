@@ -1,0 +1,44 @@
+"""Talking to the running hotline from tests: what a person is sent, and a turn of chat."""
+
+from hotline import menus, program_status
+from hotline.config import PROJECT_ROOT, Settings
+from hotline.domain import load_responses
+from hotline.i18n import Catalogs, format_day
+
+catalogs = Catalogs(PROJECT_ROOT / "locales")
+shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")
+
+
+def expected(name: str, lang: str, **values) -> str:
+    """The SMS body the person gets for a response: its words plus numbered options."""
+    shape = shapes[name]
+    if name == "utter_program_status":
+        status = program_status.load(Settings().program_status_file)
+        text = catalogs.text(status.message_key, lang, since=format_day(status.since, lang),
+                             as_of=format_day(status.as_of, lang))
+    else:
+        text = catalogs.text(shape.text_key, lang, **values)
+    if shape.buttons:
+        text += "\n\n" + menus.render_options(
+            [{"title": catalogs.text(t, lang), "payload": p} for t, p in shape.buttons])
+    return text
+
+
+def all_texts(lang: str) -> set[str]:
+    """Every fixed message (those with placeholders are never a generic answer)."""
+    fixed = [name for name in shapes if name == "utter_program_status"
+             or "{" not in catalogs.raw(shapes[name].text_key, lang)]
+    return {expected(name, lang) for name in fixed} | {
+        catalogs.text(k, lang) for k in catalogs.keys() if not catalogs.raw(k, lang).count("{")}
+
+
+def ask(phone, text: str, timeout: float = 60) -> str:
+    phone.send(text)
+    got = phone.wait_for(1, timeout=timeout)
+    assert got, f"no reply to {text!r}"
+    return got[0]["body"]
+
+
+def said(*parts: str) -> str:
+    """Several responses of one turn, as they arrive: one SMS body, blank lines between."""
+    return "\n\n".join(parts)
