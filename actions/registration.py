@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
 from hotline import escalations, fields
-from hotline.contacts import store_language
+from hotline.contacts import contact_key, store_language
 from hotline.privacy import FORM_MARK
 from hotline.text import fold, words
 
@@ -339,6 +339,9 @@ class Turn:
         }
         channel = "whatsapp" if contact == "whatsapp" else "sms"
         reg = registrations().create(values, self.contact_id, channel, self.lang)
+        if contact == "sms":
+            # They chose text messages: news may come by SMS when WhatsApp's window is closed.
+            redis().hset(contact_key(self.contact_id), "sms_ok", "1")
         log.info("registration %s stored for %s (%s)", reg.reference, self.contact_id,
                  metadata.get("channel"))
         self.say("utter_reg_done", reference=reg.reference)

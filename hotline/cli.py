@@ -113,6 +113,85 @@ def cmd_token(args) -> int:
     return 0
 
 
+def _runtime():
+    from .runtime import Runtime
+
+    env = _run_env()
+    settings = Settings.from_env(
+        redis_url=env.get("REDIS_URL") or Settings.from_env().redis_url,
+        secret=os.environ.get("HOTLINE_SECRET") or env.get("HOTLINE_SECRET"))
+    return Runtime(settings)
+
+
+def _pairs(items: list[str] | None, what: str) -> dict:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{what} must look like key=value, got {item!r}")
+        out[key] = {"true": True, "false": False}.get(value, value)
+    return out
+
+
+def _progress(report: dict) -> str:
+    total = max(report["total"], 1)
+    done = report["sent"] + report["failed"] + report["opted_out"] + report["skipped"]
+    filled = int(30 * done / total)
+    return (f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{report['total']} "
+            f"sent {report['sent']} delivered {report['delivered']} failed {report['failed']} "
+            f"opted out {report['opted_out']} skipped {report['skipped']} ({report['state']})")
+
+
+def cmd_broadcast(args) -> int:
+    """Send (or dry-run) a broadcast, or watch one's delivery report."""
+    import json
+    import time
+
+    from . import broadcasts
+
+    rt = _runtime()
+    if args.action == "report":
+        if not args.id:
+            raise ValueError("broadcast report needs the broadcast id")
+        report = broadcasts.report(rt, args.id)
+        if report is None:
+            raise ValueError(f"no broadcast {args.id}")
+        if args.json:
+            print(json.dumps(report, indent=2))
+            return 0
+        while True:
+            print("\r" + _progress(report), end="", flush=True)
+            if not args.watch or report["state"] not in ("sending", "scheduled"):
+                print()
+                return 0
+            time.sleep(0.5)
+            report = broadcasts.report(rt, args.id)
+    spec = {"audience": _pairs(args.audience, "--audience")}
+    if args.template:
+        spec["template"] = args.template
+        spec["values"] = _pairs(args.value, "--value")
+    if args.text_en or args.text_es:
+        spec["text"] = {"en": args.text_en or "", "es": args.text_es or ""}
+    if args.at:
+        spec["send_at"] = args.at
+    if args.rate is not None:
+        spec["rate"] = args.rate
+    bc = broadcasts.build(rt, spec, actor="cli")
+    preview = broadcasts.dry_run(rt, bc)
+    print(f"audience: {preview['audience']} ({', '.join(f'{k}: {v}' for k, v in sorted(preview['by_language'].items())) or 'nobody'}); "
+          f"opted out, not sent: {preview['opted_out']}")
+    for lang, text in sorted(preview["samples"].items()):
+        print(f"--- {lang}\n{text}")
+    if args.dry_run:
+        return 0
+    bc = broadcasts.submit(rt, bc)
+    print(f"broadcast {bc.id}: {bc.state}")
+    if bc.state == "sending" and not args.no_wait:
+        args.action, args.id, args.watch, args.json = "report", bc.id, True, False
+        return cmd_broadcast(args)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotline")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,10 +219,26 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--scopes", default="registrations:read",
                        help="comma-separated: registrations:read, registrations:write, broadcasts")
     token.set_defaults(func=cmd_token)
+    bc = sub.add_parser("broadcast", help="send a broadcast (or --dry-run), or show its report")
+    bc.add_argument("action", choices=["send", "report"])
+    bc.add_argument("id", nargs="?", help="the broadcast id (report)")
+    bc.add_argument("--template", help="a catalog id, e.g. broadcast.stay_put")
+    bc.add_argument("--value", action="append", help="a template value, key=value (repeatable)")
+    bc.add_argument("--text-en", help="free text in English (with --text-es)")
+    bc.add_argument("--text-es", help="free text in Spanish (with --text-en)")
+    bc.add_argument("--audience", action="append",
+                    help="filter key=value: language, channel, country, city, status, registered")
+    bc.add_argument("--at", help="send later: ISO time with zone, e.g. 2026-12-01T09:00-06:00")
+    bc.add_argument("--rate", type=float, help="messages per second (0 = no cap)")
+    bc.add_argument("--dry-run", action="store_true", help="show audience size and texts only")
+    bc.add_argument("--no-wait", action="store_true", help="do not watch the progress")
+    bc.add_argument("--watch", action="store_true", help="report: follow until it finishes")
+    bc.add_argument("--json", action="store_true", help="report: print JSON")
+    bc.set_defaults(func=cmd_broadcast)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError) as exc:  # BroadcastError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

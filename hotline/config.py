@@ -70,6 +70,13 @@ class Settings:
     dedupe_ttl_seconds: int = 14 * 24 * 3600
     message_ttl_seconds: int = 90 * 24 * 3600
     holding_notice_seconds: int = 3600
+    # Messages the hotline starts (broadcasts, status notifications)
+    send_rate: float = 10.0  # messages per second across all workers; 0 = no cap
+    broadcast_threads: int = 8
+    broadcast_callbacks: bool = True
+    broadcast_stale_seconds: int = 120  # a chunk silent this long belongs to a dead worker
+    whatsapp_content_sid: str | None = None  # approved template for outside WhatsApp's 24 h
+    timezone: str = "America/Mexico_City"  # appointments' local time, reminders
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -92,6 +99,12 @@ class Settings:
             action_server_url=_env("ACTION_SERVER_URL", cls.action_server_url),
             nlg_token=_env("NLG_TOKEN"),
             rasa_timeout=float(_env("RASA_TIMEOUT", "30")),
+            send_rate=float(_env("HOTLINE_SEND_RATE", "10")),
+            broadcast_threads=_int("HOTLINE_BROADCAST_THREADS", 8),
+            broadcast_callbacks=_env("HOTLINE_BROADCAST_CALLBACKS", "1") not in ("0", "false", "no"),
+            whatsapp_content_sid=_env("TWILIO_WHATSAPP_CONTENT_SID"),
+            broadcast_stale_seconds=_int("HOTLINE_BROADCAST_STALE_SECONDS", 120),
+            timezone=_env("HOTLINE_TIMEZONE", "America/Mexico_City"),
             program_status_file=Path(
                 _env("HOTLINE_PROGRAM_STATUS_FILE", str(cls.program_status_file))
             ),

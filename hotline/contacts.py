@@ -14,6 +14,7 @@ from .channels import Address
 from .crypto import Vault
 
 KEY = "hl:contact:{}"
+ALL = "hl:contacts"  # every contact id, for broadcast audiences
 
 
 def contact_key(contact_id: str) -> str:
@@ -29,6 +30,8 @@ class Contact:
     opted_out: bool = False
     last_channel: str | None = None
     last_inbound_at: float | None = None
+    sms_ok: bool = False  # wrote to us by SMS, or chose SMS when registering
+    undeliverable: bool = False
 
     @classmethod
     def from_hash(cls, contact_id: str, data: dict, vault: Vault) -> "Contact":
@@ -41,6 +44,8 @@ class Contact:
             opted_out=data.get("opted_out") == "1",
             last_channel=data.get("last_channel") or None,
             last_inbound_at=float(data["last_inbound_at"]) if data.get("last_inbound_at") else None,
+            sms_ok=data.get("sms_ok") == "1",
+            undeliverable=bool(data.get("undeliverable_code")),
         )
 
 
@@ -72,7 +77,12 @@ class ContactStore:
         pipe = self.redis.pipeline()
         pipe.hsetnx(key, "number", self.vault.encrypt(address.number))
         pipe.hsetnx(key, "created_at", time.time())
-        pipe.hset(key, mapping={"last_channel": address.channel, "last_inbound_at": time.time()})
+        fields = {"last_channel": address.channel, "last_inbound_at": time.time()}
+        if address.channel == "sms":
+            fields["sms_ok"] = "1"
+        pipe.hset(key, mapping=fields)
+        pipe.hdel(key, "undeliverable_code")  # they just wrote from it: it works
+        pipe.sadd(ALL, contact_id)
         pipe.execute()
         return contact_id
 

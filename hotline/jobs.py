@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import inbound, outbound
+from . import broadcasts, inbound, notify, outbound
 from .runtime import process_runtime
 
 SWEEP_HOLD_SECONDS = 300
@@ -18,10 +18,25 @@ def drain_outbox(contact_id: str) -> int:
     return outbound.drain(process_runtime(), contact_id)
 
 
+def start_broadcast(bc_id: str) -> str:
+    """A scheduled broadcast's time has come."""
+    return broadcasts.start(process_runtime(), bc_id).state
+
+
+def run_broadcast(bc_id: str) -> int:
+    """Send the next chunk of a broadcast (the job queues itself again until none is left)."""
+    return broadcasts.run(process_runtime(), bc_id)
+
+
+def send_reminder(reference: str, change: int) -> str | None:
+    """The day-before reminder of an appointment, if it still stands."""
+    return notify.remind(process_runtime(), reference, change)
+
+
 def sweep() -> dict:
     """Reschedule inboxes and outboxes left with work (a crashed worker, exhausted retries)."""
     rt = process_runtime()
-    counts = {"inbox": 0, "outbox": 0}
+    counts = {"inbox": 0, "outbox": 0, "broadcasts": broadcasts.resume_stalled(rt)}
     for name, serial, reschedule in (
         ("inbox", inbound.inbox(rt), lambda cid: inbound.schedule(rt, cid)),
         ("outbox", outbound.outbox(rt), lambda cid: outbound.schedule(rt, cid)),

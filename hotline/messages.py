@@ -56,6 +56,7 @@ class Outbound:
     twilio_sid: str | None = None
     error_code: int | None = None
     created_at: float = field(default_factory=time.time)
+    content_sid: str | None = None
 
 
 class MessageStore:
@@ -133,6 +134,7 @@ class MessageStore:
                 "body": self.vault.encrypt(msg.body),
                 "kind": msg.kind,
                 "created_at": msg.created_at,
+                **({"content_sid": msg.content_sid} if msg.content_sid else {}),
             },
         )
         pipe.expire(key, self.ttl)
@@ -154,6 +156,7 @@ class MessageStore:
             twilio_sid=data.get("twilio_sid"),
             error_code=int(data["error_code"]) if data.get("error_code") else None,
             created_at=float(data["created_at"]),
+            content_sid=data.get("content_sid") or None,
         )
 
     def mark_outbound(self, out_id: str, status: str, **fields) -> None:

@@ -6,6 +6,7 @@ an entry in the contact's outbox, which an RQ worker drains in order.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import datetime, timezone
@@ -38,11 +39,16 @@ def outbox(rt: Runtime) -> SerialQueue:
 
 
 def queue_message(rt: Runtime, contact_id: str, to: str, sender: str, body: str, kind: str,
-                  out_id: str | None = None) -> str:
-    """Record a message and queue it for sending; the same out_id is only ever queued once."""
+                  out_id: str | None = None, content_sid: str | None = None) -> str:
+    """Record a message and queue it for sending; the same out_id is only ever queued once.
+
+    With `content_sid` the message goes as that approved WhatsApp template, `body` as its
+    variable (outside WhatsApp's 24-hour window).
+    """
     out_id = out_id or uuid.uuid4().hex
     created = rt.messages.create_outbound(
-        Outbound(id=out_id, contact_id=contact_id, to=to, sender=sender, body=body, kind=kind)
+        Outbound(id=out_id, contact_id=contact_id, to=to, sender=sender, body=body, kind=kind,
+                 content_sid=content_sid)
     )
     if created:
         outbox(rt).push(contact_id, out_id)
@@ -89,9 +95,12 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "refused"
     rt.messages.mark_outbound(out_id, "sending")
     try:
+        content = ({"content_sid": msg.content_sid,
+                    "content_variables": json.dumps({"1": msg.body}, ensure_ascii=False)}
+                   if msg.content_sid else {"body": msg.body})
         created = rt.twilio.messages.create(
-            to=msg.to, from_=msg.sender, body=msg.body,
-            status_callback=rt.settings.status_callback_url,
+            to=msg.to, from_=msg.sender, status_callback=rt.settings.status_callback_url,
+            **content,
         )
     except TwilioRestException as exc:
         if exc.status == 429 or exc.status >= 500:

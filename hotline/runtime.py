@@ -20,6 +20,7 @@ from .messages import MessageStore
 
 INBOUND_QUEUE = "inbound"
 OUTBOUND_QUEUE = "outbound"
+BROADCAST_QUEUE = "broadcast"  # last in every worker's list: replies never wait behind one
 
 
 class Runtime:

@@ -168,7 +168,8 @@ class Stack:
         for i in range(self.workers):
             services.append(Service(f"worker-{i + 1}", [
                 self._bin("rq"), "worker", "--url", env["REDIS_URL"], "--with-scheduler",
-                "--worker-class", "rq.worker.SimpleWorker", "outbound", "inbound"], env))
+                "--worker-class", "rq.worker.SimpleWorker", "outbound", "inbound", "broadcast"],
+                env))
         services.append(Service("sweeper", [sys.executable, "-m", "hotline.sweeper"], env))
         services.append(Service("rasa", [
             rasa_bin(), "run", "--model", str(self.model), "--enable-api",

@@ -135,6 +135,8 @@ def create(account_sid: str):
         "to": to, "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
         "_status_callback": form.get("StatusCallback"),
         "_content_sid": form.get("ContentSid"),
+        "_content_variables": form.get("ContentVariables"),
+        "_at": now,  # when it was accepted, for benchmarks and rate checks
     }
     if service and not sender and numbers:
         record["from"] = next((n for n in numbers if parse_address(n).channel == to_addr.channel),

@@ -165,3 +165,18 @@ def stack_redis(stack):
 def sandbox_post(stack, path: str, payload: dict) -> None:
     requests.post(stack.env["TWILIO_API_BASE_URL"] + path, json=payload,
                   auth=(ACCOUNT_SID, AUTH_TOKEN), timeout=5).raise_for_status()
+
+
+@pytest.fixture
+def sandbox_rt(settings, sandbox) -> Runtime:
+    """A runtime that sends to the unit sandbox (no status callbacks: nothing listens here)."""
+    return Runtime(Settings(**{**settings.as_dict(), "twilio_api_base_url": sandbox.url,
+                               "broadcast_callbacks": False, "send_rate": 0.0}))
+
+
+def sandbox_records(redis) -> list[dict]:
+    """Every message the sandbox accepted, oldest first, with its private fields."""
+    from sandbox.store import SandboxStore
+
+    records, _ = SandboxStore(redis).page(None, None, 0, 100_000)
+    return sorted(records, key=lambda r: r["_seq"])

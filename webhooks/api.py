@@ -14,8 +14,8 @@ import time
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from hotline import api_tokens
-from hotline.registrations import (IDENTITY_FIELDS, STATUSES, RegistrationStore,
+from hotline import api_tokens, broadcasts, notify
+from hotline.registrations import (IDENTITY_FIELDS, PUBLIC_STATUS, STATUSES, RegistrationStore,
                                    normalise_reference, priority_key)
 
 from .errors import error_response, runtime
@@ -51,7 +51,10 @@ def authenticate():
         response.headers["WWW-Authenticate"] = 'Bearer realm="hotline"'
         return response
     g.api_client = record
-    needed = "registrations:write" if request.method not in ("GET", "HEAD") else "registrations:read"
+    if request.path.startswith(bp.url_prefix + "/broadcasts"):
+        needed = "broadcasts"
+    else:
+        needed = "registrations:write" if request.method not in ("GET", "HEAD") else "registrations:read"
     if needed not in record["scopes"]:
         return error_response(403, f"this token lacks the {needed!r} scope")
     return None
@@ -186,3 +189,64 @@ def _csv_safe(value) -> str:
     """Text a spreadsheet will not run as a formula (names come from strangers)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("expected a JSON object body (Content-Type: application/json)")
+    return body
+
+
+@bp.post("/registrations/<reference>/status")
+def change_status(reference: str):
+    """A new status for a registration; the person is told in their language."""
+    body = _json_body()
+    ref = normalise_reference(reference)
+    registrations = store()
+    if not ref or registrations.get(ref, actor=None) is None:
+        return error_response(404, "no registration with that reference")
+    status = body.get("status")
+    # `duplicate` is the hotline's own bookkeeping, never a status organizations set.
+    if status not in STATUSES or status in PUBLIC_STATUS:
+        allowed = [s for s in STATUSES if s not in PUBLIC_STATUS]
+        raise BadRequest(f"status must be one of {', '.join(allowed)}")
+    try:
+        result = notify.status_changed(runtime(), ref, status, body, actor())
+    except notify.NotifyError as exc:
+        raise BadRequest(str(exc)) from None
+    return jsonify(result)
+
+
+@bp.post("/broadcasts")
+def create_broadcast():
+    """A broadcast to an audience; `dry_run` shows its size and texts and sends nothing."""
+    body = _json_body()
+    rt = runtime()
+    try:
+        bc = broadcasts.build(rt, body, actor())
+        if body.get("dry_run"):
+            return jsonify(broadcasts.dry_run(rt, bc))
+        bc = broadcasts.submit(rt, bc)
+    except broadcasts.BroadcastError as exc:
+        raise BadRequest(str(exc)) from None
+    response = jsonify(broadcasts.report(rt, bc.id))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/broadcasts/<bc_id>")
+def broadcast_report(bc_id: str):
+    report = broadcasts.report(runtime(), bc_id) if bc_id.isalnum() else None
+    if report is None:
+        return error_response(404, "no broadcast with that id")
+    return jsonify(report)
+
+
+@bp.post("/broadcasts/<bc_id>/cancel")
+def cancel_broadcast(bc_id: str):
+    if not bc_id.isalnum() or broadcasts.load(runtime(), bc_id) is None:
+        return error_response(404, "no broadcast with that id")
+    if not broadcasts.cancel(runtime(), bc_id):
+        return error_response(409, "this broadcast has already finished")
+    return jsonify(broadcasts.report(runtime(), bc_id))

@@ -11,7 +11,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from hotline import inbound
+from hotline import broadcasts, inbound
 from hotline.channels import InvalidAddress, parse_address
 from hotline.messages import Inbound
 
@@ -60,8 +60,10 @@ def status():
     state = form.get("MessageStatus") or form.get("SmsStatus")
     if not sid or not state:
         abort(400, "MessageSid and MessageStatus are required")
-    out_id = runtime().messages.record_delivery(sid, state.lower(), form.get("ErrorCode") or None)
-    if out_id is None:
+    rt = runtime()
+    error = form.get("ErrorCode") or None
+    out_id = rt.messages.record_delivery(sid, state.lower(), error)
+    if out_id is None and not broadcasts.record_delivery(rt, sid, state.lower(), error):
         # Not ours (or expired): answering 4xx would only make Twilio retry.
         log.info("status %s for unknown message %s", state, sid)
     return Response(status=204)
