@@ -24,7 +24,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from . import routing
 from .contacts import ALL as ALL_CONTACTS
-from .contacts import contact_key
+from .contacts import Contact, contact_key
 from .i18n import placeholders
 from .outbound import UNDELIVERABLE
 from .ratelimit import RateLimiter
@@ -333,7 +333,7 @@ def run(rt: Runtime, bc_id: str, threads: int | None = None) -> int:
                 return sum(1 for r in results if r == "sent")
             if rt.redis.hget(key, "state") != "sending":
                 return sum(1 for r in results if r == "sent")  # cancelled
-            results += pool.map(sender.send, ids[i:i + threads * 4])
+            results += pool.map(sender.send, sender.claim(ids[i:i + threads * 4]))
     if rt.redis.hget(key + ":owner", start) == token:
         rt.redis.hset(key + ":chunks", start, "done")
     enqueue_runner(rt, bc_id)
@@ -366,7 +366,7 @@ def resume_stalled(rt: Runtime) -> int:
 
 
 class Sender:
-    """Sends one broadcast to one recipient at a time, from many threads."""
+    """Sends one broadcast: claims and contacts a batch at a time, Twilio calls from threads."""
 
     def __init__(self, rt: Runtime, bc: Broadcast, taken_over: bool = False):
         self.rt = rt
@@ -377,19 +377,33 @@ class Sender:
         self.limiter = RateLimiter(rt.redis, "broadcast", bc.rate)
         self.callback = rt.settings.status_callback_url if rt.settings.broadcast_callbacks else None
 
-    def send(self, contact_id: str) -> str:
+    def claim(self, ids: list[str]) -> list[tuple[str, Contact | None]]:
+        """Claim a batch of recipients and read their contacts, in two round trips.
+
+        Only recipients claimed here (or, in a taken-over chunk, left "sending" by the dead
+        runner and not found at Twilio) are returned to be sent.
+        """
         r = self.rt.redis
-        claim = f"sending:{time.time()}"
-        if not r.hsetnx(self.state_key, contact_id, claim):
-            previous = r.hget(self.state_key, contact_id) or ""
-            if not previous.startswith("sending:") or not self.taken_over:
-                return "already"
-            # A dead worker's claim (its chunk is now ours alone): did Twilio accept that
-            # attempt before the worker died?
-            r.hset(self.state_key, contact_id, claim)
-            if self._accepted_earlier(contact_id):
-                return "sent"
-        contact = self.rt.contacts.get(contact_id)
+        now = time.time()
+        pipe = r.pipeline(transaction=False)
+        for contact_id in ids:
+            pipe.hsetnx(self.state_key, contact_id, f"sending:{now}")
+        claimed = pipe.execute()
+        ours = [cid for cid, won in zip(ids, claimed) if won]
+        if self.taken_over:
+            lost = [c for c, won in zip(ids, claimed) if not won]
+            for contact_id, state in zip(lost, r.hmget(self.state_key, lost) if lost else []):
+                # A dead runner's claim: did Twilio accept that attempt before it died?
+                if (state or "").startswith("sending:") and not self._accepted_earlier(contact_id):
+                    ours.append(contact_id)
+        pipe = r.pipeline(transaction=False)
+        for contact_id in ours:
+            pipe.hgetall(contact_key(contact_id))
+        return [(cid, Contact.from_hash(cid, data, self.rt.vault) if data else None)
+                for cid, data in zip(ours, pipe.execute())]
+
+    def send(self, item: tuple[str, Contact | None]) -> str:
+        contact_id, contact = item
         if contact is None:
             return self._finish(contact_id, "skip:no_contact")
         try:
@@ -398,7 +412,7 @@ class Sender:
             return self._finish(contact_id, f"skip:{exc.reason}")
         body = self.bc.texts.get(contact.language or "") or self.bc.texts[
             self.rt.settings.default_language]
-        for attempt, wait in enumerate((*TRANSIENT_WAITS, None)):
+        for wait in (*TRANSIENT_WAITS, None):
             self.limiter.wait()
             try:
                 message = self._create(route, body)
@@ -407,15 +421,18 @@ class Sender:
                 if transient and wait is not None:
                     time.sleep(wait)
                     continue
-                return self._failed(contact_id, exc.code or exc.status, transient)
+                return self._failed(contact_id, exc.code or exc.status)
             except requests.RequestException:
                 if wait is not None:
                     time.sleep(wait)
                     continue
-                return self._failed(contact_id, "timeout", transient=True)
-            r.set(BY_TWILIO_SID.format(message.sid), f"{self.bc.id} {contact_id}",
-                  ex=self.rt.settings.message_ttl_seconds)
-            return self._finish(contact_id, f"sent:{message.sid}:{route.via}", "sent")
+                return self._failed(contact_id, "timeout")
+            pipe = self.rt.redis.pipeline(transaction=False)
+            pipe.set(BY_TWILIO_SID.format(message.sid), f"{self.bc.id} {contact_id}",
+                     ex=self.rt.settings.message_ttl_seconds)
+            pipe.hset(self.state_key, contact_id, f"sent:{message.sid}:{route.via}")
+            pipe.execute()
+            return "sent"
         return "failed"  # pragma: no cover - the loop always returns
 
     def _create(self, route: routing.Route, body: str):
@@ -430,7 +447,7 @@ class Sender:
             params["body"] = body
         return self.rt.twilio.messages.create(**params)
 
-    def _failed(self, contact_id: str, code, transient: bool) -> str:
+    def _failed(self, contact_id: str, code) -> str:
         if code == 21610:
             self.rt.contacts.set_opted_out(contact_id, True)
         elif isinstance(code, int) and code in UNDELIVERABLE:
@@ -442,6 +459,7 @@ class Sender:
         return result or state.split(":", 1)[0]
 
     def _accepted_earlier(self, contact_id: str) -> bool:
+        """Whether Twilio holds this broadcast's message to the contact; records it if so."""
         contact = self.rt.contacts.get(contact_id)
         if contact is None or not contact.number:
             return False
