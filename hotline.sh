@@ -59,6 +59,13 @@ ensure_redis() {
   fi
 }
 
+ensure_browser() {
+  # The operators' console is tested in a real headless Chromium (Debian's packages).
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    apt_install chromium chromium-driver
+  fi
+}
+
 ensure_venv() {
   local python stamp want
   python="$(find_python)" || die "Python 3.10 was not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10.13') or set HOTLINE_PYTHON=/path/to/python3.10."
@@ -90,6 +97,7 @@ case "$cmd" in
     ;;
   test)
     ensure_redis
+    ensure_browser
     ensure_venv
     "$VENV/bin/python" -m hotline.model
     exec "$VENV/bin/python" -m pytest "$@"
@@ -98,7 +106,7 @@ case "$cmd" in
     ensure_redis
     ensure_venv
     ;;
-  chat|train|eval|status|token|broadcast)
+  chat|train|eval|status|token|broadcast|operator)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.cli "$cmd" "$@"
     ;;

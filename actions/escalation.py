@@ -1,19 +1,43 @@
-"""Handing a conversation to the hotline's people: on request, and at once on danger."""
+"""Handing a conversation to the hotline's people: on request, and at once on danger.
+
+The person is told, in their language, that a person will answer and roughly when: the wait
+from the queue, or, outside operator hours, when the team is back.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from babel.dates import format_datetime
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
 from hotline import escalations
+from hotline.config import Settings
 
-from ._base import language, redis
+from ._base import current_language, redis
 
 log = logging.getLogger(__name__)
+
+
+def hand_to_people(dispatcher: CollectingDispatcher, contact_id: str, reason: str, urgent: bool,
+                   lang: str) -> None:
+    """Queue the conversation and say when a person will answer (the caller says the rest)."""
+    settings = Settings.from_env()
+    try:
+        escalations.escalate(redis(), contact_id, reason, urgent=urgent, language=lang)
+        opens = escalations.opening(settings.operator_hours, settings.timezone)
+        if opens is not None:
+            when = format_datetime(opens, "EEEE H:mm", locale=lang)
+            dispatcher.utter_message(response="utter_handoff_after_hours", lang=lang, opens=when)
+        else:
+            dispatcher.utter_message(response="utter_handoff_wait", lang=lang,
+                                     minutes=escalations.wait_minutes(redis(), contact_id))
+    except RedisError:
+        # What to do now was already said; the queue entry must not fail the answer.
+        log.exception("could not queue %s for %s", reason, contact_id)
 
 
 class ActionEmergency(Action):
@@ -22,13 +46,10 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
+        lang = current_language(tracker)
         # What to do right now comes first; the queue entry must not delay it or fail it.
         dispatcher.utter_message(response="utter_emergency")
-        try:
-            escalations.escalate(redis(), tracker.sender_id, "emergency", urgent=True,
-                                 language=language(tracker))
-        except RedisError:
-            log.exception("could not queue emergency for %s", tracker.sender_id)
+        hand_to_people(dispatcher, tracker.sender_id, "emergency", True, lang)
         return []
 
 
@@ -39,7 +60,6 @@ class ActionHumanHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         reason = "misunderstood" if tracker.get_intent_of_latest_message() == "affirm" else "asked"
-        escalations.escalate(redis(), tracker.sender_id, reason, urgent=False,
-                             language=language(tracker))
         dispatcher.utter_message(response="utter_human_handoff")
+        hand_to_people(dispatcher, tracker.sender_id, reason, False, current_language(tracker))
         return []

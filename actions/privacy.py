@@ -54,6 +54,7 @@ def erase(contact_id: str) -> int:
     r = redis()
     r.delete(TRANSCRIPT_KEY.format(contact_id), escalations.RECORD.format(contact_id))
     r.zrem(escalations.QUEUE, contact_id)
+    r.srem(escalations.ACTIVE, contact_id)
     mark_form(contact_id, None)
     r.set(ERASE_MARK.format(contact_id), 1, ex=24 * 3600)
     return len(deleted)

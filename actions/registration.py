@@ -22,12 +22,13 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
-from hotline import escalations, fields
+from hotline import fields
 from hotline.contacts import contact_key, store_language
 from hotline.privacy import FORM_MARK
 from hotline.text import fold, words
 
 from ._base import contact_number, current_language, redis, registrations
+from .escalation import hand_to_people
 from .language import target_language
 
 log = logging.getLogger(__name__)
@@ -216,15 +217,15 @@ class Turn:
             return None
         # Danger comes before any form: what to do now, and the operators' urgent queue.
         self.say("utter_emergency")
-        self._escalate("emergency", urgent=True)
+        hand_to_people(self.dispatcher, self.contact_id, "emergency", True, self.lang)
         self.say("utter_reg_paused")
         return end_form(self.contact_id, keep=True, requested=requested)
 
     def person(self, requested: str) -> list[EventType] | None:
         if self.intent != "human_handoff" or self.confidence < 0.7 or self.plausible:
             return None
-        self._escalate("asked", urgent=False)
         self.say("utter_human_handoff")
+        hand_to_people(self.dispatcher, self.contact_id, "asked", False, self.lang)
         self.say("utter_reg_paused")
         return end_form(self.contact_id, keep=True, requested=requested)
 
@@ -243,8 +244,9 @@ class Turn:
         if not self.slots.get("reg_offer"):
             return None
         if set(words(self.text)) & _PERSON or fields.yes_no(self.text, numbered=False):
-            self._escalate(f"registration:{requested}", urgent=False)
             self.say("utter_human_handoff")
+            hand_to_people(self.dispatcher, self.contact_id, f"registration:{requested}", False,
+                           self.lang)
             self.say("utter_reg_paused")
             return end_form(self.contact_id, keep=True, requested=requested)
         return None  # they are trying again: read it as an answer
@@ -254,13 +256,17 @@ class Turn:
         """The FAQ topic the message asks about, if the model is sure enough."""
         if self.intent not in FAQ_TOPICS:
             return None
+        # A question has words; "A-123-4567" or "31/02" is a mistyped answer, whatever the model says.
+        if len([t for t in words(self.text) if t.isalpha() and len(t) > 1]) < 2:
+            return None
         question = looks_like_question(self.text)
         return self.intent if self.confidence >= (0.35 if question else 0.6) else None
 
     def not_an_answer(self, requested: str, reason: str) -> list[EventType]:
         if self._topic() is not None:
             return self.topic_answer(requested)
-        if self.intent in ("register", "help") and self.confidence >= 0.6:
+        if self.intent in ("register", "help") and self.confidence >= 0.6 and not any(
+                c.isdigit() for c in self.text):
             self.say("utter_reg_help")
             return self._same_question(requested)
         if self.intent == "greet" and self.confidence >= 0.6:
@@ -347,13 +353,6 @@ class Turn:
         self.say("utter_reg_done", reference=reg.reference)
         return end_form(self.contact_id, keep=False)
 
-    def _escalate(self, reason: str, urgent: bool) -> None:
-        try:
-            escalations.escalate(redis(), self.contact_id, reason, urgent=urgent,
-                                 language=self.lang)
-        except RedisError:
-            log.exception("could not queue %s for %s", reason, self.contact_id)
-
 
 def _hint(requested: str, reason: str) -> str:
     """The catalog hint for a failed answer: the reason where it says more, else the field."""
@@ -365,9 +364,11 @@ def _hint(requested: str, reason: str) -> str:
 
 
 FREE_TEXT = ("reg_name", "reg_location")
-_DANGER_STEMS = ("matar", "mata", "secuestr", "amenaz", "peligro", "golpe", "herid", "sangr",
-                 "viola", "encerrad", "persig", "kill", "kidnap", "threat", "danger", "hurt",
-                 "bleed", "rape", "locked", "emergenc", "auxilio", "policia", "police", "911")
+# Whole words, and word beginnings long enough not to start a place or a name ("Matamoros").
+_DANGER_WORDS = {"mata", "matan", "maten", "matar", "kill", "hurt", "rape", "911", "golpe",
+                 "golpes", "herido", "herida", "sangre", "locked"}
+_DANGER_STEMS = ("secuestr", "amenaz", "peligro", "encerrad", "persigu", "kidnap", "threat",
+                 "danger", "bleed", "emergenc", "auxilio", "policia", "police", "violad")
 
 
 def plausible_answer(requested: str, text: str) -> bool:
@@ -378,15 +379,15 @@ def plausible_answer(requested: str, text: str) -> bool:
 
     >>> plausible_answer("reg_name", "Socorro Ayala"), plausible_answer("reg_name", "me quieren matar")
     (True, False)
-    >>> plausible_answer("reg_location", "donde queda la garita?")
-    False
+    >>> plausible_answer("reg_location", "donde queda la garita?"), plausible_answer("reg_location", "Matamoros")
+    (False, True)
     """
     if requested not in FREE_TEXT:
         return True
     tokens = words(text)
     if looks_like_question(text) or len(tokens) > (5 if requested == "reg_name" else 12):
         return False
-    return not any(t.startswith(stem) for t in tokens for stem in _DANGER_STEMS)
+    return not any(t in _DANGER_WORDS or t.startswith(_DANGER_STEMS) for t in tokens)
 
 
 def read_answer(requested: str, text: str, slots: dict, contact_id: str) -> Any:

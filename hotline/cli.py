@@ -192,6 +192,29 @@ def cmd_broadcast(args) -> int:
     return 0
 
 
+def cmd_operator(args) -> int:
+    """Operators' console accounts: create (password asked, or read from stdin) and list."""
+    import getpass
+
+    from redis import Redis
+
+    from . import operators
+
+    settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    if args.action == "list":
+        for record in operators.listing(redis):
+            print(f"{record['username']}\t{record['role']}\t{record['language']}\t{record['name']}")
+        return 0
+    if not args.username:
+        raise ValueError("operator create needs --username")
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
+        "password (10 characters or more): ")
+    record = operators.create(redis, args.username, password, args.role, args.name, args.language)
+    print(f"operator {record['username']} ({record['role']}) created")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotline")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     bc.add_argument("--watch", action="store_true", help="report: follow until it finishes")
     bc.add_argument("--json", action="store_true", help="report: print JSON")
     bc.set_defaults(func=cmd_broadcast)
+    op = sub.add_parser("operator", help="create or list operators' console accounts")
+    op.add_argument("action", choices=["create", "list"])
+    op.add_argument("--username")
+    op.add_argument("--name")
+    op.add_argument("--role", choices=["operator", "supervisor"], default="operator")
+    op.add_argument("--language", choices=["es", "en"], default="es", help="console language")
+    op.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    op.set_defaults(func=cmd_operator)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -77,6 +77,8 @@ class Settings:
     broadcast_stale_seconds: int = 120  # a chunk silent this long belongs to a dead worker
     whatsapp_content_sid: str | None = None  # approved template for outside WhatsApp's 24 h
     timezone: str = "America/Mexico_City"  # appointments' local time, reminders
+    operator_hours: str = "08:00-20:00"  # when operators are on duty, every day, local time
+    console_session_hours: int = 10  # a sign-in lasts one shift
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -105,6 +107,8 @@ class Settings:
             whatsapp_content_sid=_env("TWILIO_WHATSAPP_CONTENT_SID"),
             broadcast_stale_seconds=_int("HOTLINE_BROADCAST_STALE_SECONDS", 120),
             timezone=_env("HOTLINE_TIMEZONE", "America/Mexico_City"),
+            operator_hours=_env("HOTLINE_OPERATOR_HOURS", "08:00-20:00"),
+            console_session_hours=_int("HOTLINE_CONSOLE_SESSION_HOURS", 10),
             program_status_file=Path(
                 _env("HOTLINE_PROGRAM_STATUS_FILE", str(cls.program_status_file))
             ),

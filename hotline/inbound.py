@@ -12,7 +12,7 @@ import logging
 
 from rq import Retry
 
-from . import keywords, language, menus, privacy, sms
+from . import escalations, keywords, language, menus, privacy, sms
 from .channels import parse_address
 from .contacts import Contact
 from .errors import AssistantUnavailable
@@ -102,6 +102,12 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
     if contact.opted_out:
         # Kept for the record and for operators; the person asked for no messages but START.
         rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
+        return
+
+    if escalations.with_operator(rt.redis, contact.id):
+        # An operator holds this conversation: the assistant stays silent and the message is
+        # in the transcript the operator is reading.
+        rt.messages.set_inbound_state(msg.sid, "done", outcome="to_operator")
         return
 
     lang = _reply_language(rt, contact, msg.body)

@@ -42,3 +42,18 @@ def ask(phone, text: str, timeout: float = 60) -> str:
 def said(*parts: str) -> str:
     """Several responses of one turn, as they arrive: one SMS body, blank lines between."""
     return "\n\n".join(parts)
+
+
+def fills(key: str, lang: str, text: str) -> bool:
+    """Whether text is the catalog message `key` with some values in its placeholders."""
+    import re
+
+    pattern = re.escape(catalogs.raw(key, lang))
+    pattern = re.sub(r"\\\{\w+\\\}", ".+?", pattern)
+    return re.fullmatch(pattern, text, re.S) is not None
+
+
+def tells_when_a_person_answers(reply: str, lang: str) -> bool:
+    """The last part of a hand-off: the wait from the queue, or when the team is back."""
+    last = reply.split("\n\n")[-1]
+    return fills("utter_handoff_wait", lang, last) or fills("utter_handoff_after_hours", lang, last)

@@ -16,7 +16,7 @@ LOCALES = PROJECT_ROOT / "locales"
 catalogs = Catalogs(LOCALES)
 shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")
 SAMPLE_DATES = {"since": "21 de septiembre de 2025", "as_of": "30 de noviembre de 2026",
-                "reference": "K7RF-9TXH"}
+                "reference": "K7RF-9TXH", "minutes": "12", "opens": "martes 8:00"}
 
 # Answers that touch travel must repeat that nobody goes to the border without instructions.
 TRAVEL = ["utter_border_warning", "utter_locations", "utter_next_steps", "utter_covid",

@@ -260,8 +260,9 @@ def test_bad_answers_get_a_hint_and_three_failures_offer_a_person(phone, people,
     assert ask(person, "+52 1 55 1234 5678") == invalid("a_number_phone", lang)
     assert ask(person, "A 12345678901") == said(invalid("a_number_phone", lang),
                                                 expected("utter_reg_offer_human", lang))
-    assert ask(person, "agente" if lang == "es" else "agent") == said(
-        expected("utter_human_handoff", lang), expected("utter_reg_paused", lang))
+    reply = ask(person, "agente" if lang == "es" else "agent")
+    assert reply.startswith(expected("utter_human_handoff", lang))
+    assert reply.endswith(expected("utter_reg_paused", lang))
     waiting = {e["contact_id"]: e for e in escalations.waiting(stack_redis)}
     assert waiting[people.contact_id(person)]["reason"] == "registration:reg_a_number"
     assert people.registration(person) is None

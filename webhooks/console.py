@@ -1,0 +1,331 @@
+"""The operators' web console: the queue, taking a conversation, answering as a person.
+
+Every route needs a signed-in operator (Flask-Login); every POST carries a CSRF token
+(Flask-WTF); everything a person wrote is rendered by Jinja's autoescaping or, in the live
+views, set as text by the browser, never as HTML. Operators see the transcript of a
+conversation only once they hold it; supervisors see everything. Every action is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import wraps
+
+from flask import (Blueprint, abort, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from hotline import escalations, operators, routing
+from hotline.channels import parse_address
+from hotline.messages import TWILIO_SID_KEY
+from hotline.outbound import queue_message
+from hotline.registrations import RegistrationStore
+
+from .errors import runtime
+
+log = logging.getLogger(__name__)
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+               static_folder="static")
+login_manager = LoginManager()
+login_manager.login_view = "console.login"
+LOGIN_ATTEMPTS = 10  # per address and 15 minutes
+OPERATOR_KIND = "operator"
+# Answers an operator may insert, in the person's language.
+SAVED_ANSWERS = ("utter_border_warning", "utter_cost_scam", "utter_eligibility", "utter_next_steps",
+                 "utter_case_status", "utter_legal_help", "utter_documents", "utter_locations",
+                 "utter_emergency")
+
+
+class Operator(UserMixin):
+    def __init__(self, record: dict):
+        self.record = record
+        self.id = record["username"]
+        self.name = record["name"]
+        self.role = record["role"]
+
+    @property
+    def supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@login_manager.user_loader
+def load_operator(username: str) -> Operator | None:
+    record = operators.get(runtime().redis, username)
+    return Operator(record) if record else None
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):  # pragma: no cover - we validate ourselves below
+        return _csrf_refused()
+
+
+def _csrf_refused():
+    return jsonify({"error": "missing or invalid CSRF token", "status": 400}), 400
+
+
+@bp.before_request
+def csrf_and_language():
+    lang = request.args.get("lang")
+    if lang in ("en", "es"):
+        session["console_lang"] = lang
+    if request.method == "POST":
+        token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken", "")
+        try:
+            validate_csrf(token)
+        except ValidationError:
+            return _csrf_refused()
+    return None
+
+
+@bp.app_context_processor
+def template_values():
+    return {"csrf_token": generate_csrf, "console_lang": console_language()}
+
+
+def console_language() -> str:
+    lang = session.get("console_lang")
+    if lang in ("en", "es"):
+        return lang
+    if getattr(current_user, "is_authenticated", False):
+        return current_user.record.get("language", "es")
+    return request.accept_languages.best_match(["es", "en"]) or "es"
+
+
+def supervisor_only(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.supervisor:
+            abort(403, "supervisors only")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def audit(action: str, contact_id: str | None = None, **details) -> None:
+    escalations.audit(runtime().redis, current_user.id, action, contact_id, **details)
+
+
+# --- signing in ----------------------------------------------------------------------------
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        rt = runtime()
+        key = f"hl:login:{request.remote_addr}"
+        attempts = rt.redis.incr(key)
+        rt.redis.expire(key, 15 * 60)
+        if attempts > LOGIN_ATTEMPTS:
+            return render_template("console/login.html",
+                                   error=_("Too many attempts. Wait 15 minutes.")), 429
+        record = operators.verify(rt.redis, request.form.get("username", ""),
+                                  request.form.get("password", ""))
+        if record is None:
+            error = _("Wrong username or password.")
+            escalations.audit(rt.redis, request.form.get("username", "")[:40] or "?",
+                              "login_failed")
+        else:
+            session.clear()
+            session.permanent = True
+            login_user(Operator(record))
+            rt.redis.delete(key)
+            audit("login")
+            return redirect(url_for("console.queue"))
+    return render_template("console/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit("logout")
+    logout_user()
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+# --- the queue -----------------------------------------------------------------------------
+def _entry(rt, record: dict) -> dict:
+    contact = rt.contacts.get(record["contact_id"])
+    since = float(record.get("since") or time.time())
+    return {"contact_id": record["contact_id"], "reason": record.get("reason", ""),
+            "urgent": record.get("urgent") == "1", "language": record.get("language", ""),
+            "channel": (contact.last_channel if contact else None) or "sms",
+            "waiting_minutes": int((time.time() - since) // 60),
+            "claimed_by": record.get("claimed_by")}
+
+
+@bp.get("/")
+@login_required
+def queue():
+    return render_template("console/queue.html")
+
+
+@bp.get("/api/queue")
+@login_required
+def queue_data():
+    rt = runtime()
+    mine = escalations.active(rt.redis, None if current_user.supervisor else current_user.id)
+    return jsonify({"waiting": [_entry(rt, e) for e in escalations.waiting(rt.redis)],
+                    "mine": [_entry(rt, e) for e in mine],
+                    "figures": escalations.figures(rt.redis) if current_user.supervisor else None})
+
+
+@bp.post("/c/<contact_id>/claim")
+@login_required
+def claim(contact_id: str):
+    rt = runtime()
+    if not escalations.claim(rt.redis, contact_id, current_user.id):
+        if request.headers.get("Accept") == "application/json":
+            return jsonify({"error": _("Another operator already took this conversation.")}), 409
+        return redirect(url_for("console.queue"))
+    audit("claim", contact_id)
+    if request.headers.get("Accept") == "application/json":
+        return jsonify({"ok": True})
+    return redirect(url_for("console.conversation", contact_id=contact_id))
+
+
+# --- one conversation ----------------------------------------------------------------------
+def _held(contact_id: str) -> dict:
+    """The escalation, if this operator may see it (they hold it, or they supervise)."""
+    record = escalations.get(runtime().redis, contact_id)
+    if not record:
+        abort(404)
+    if not current_user.supervisor and record.get("claimed_by") != current_user.id:
+        abort(403, "this conversation is not yours")
+    if not current_user.supervisor and record.get("state") != "claimed":
+        abort(403, "this conversation is not yours")
+    return record
+
+
+def _transcript(rt, contact_id: str) -> list[dict]:
+    entries = []
+    for entry in rt.messages.transcript(contact_id):
+        status = None
+        if entry.get("dir") == "out" and entry.get("sid"):
+            out_id = rt.redis.get(TWILIO_SID_KEY.format(entry["sid"]))
+            record = rt.messages.load_outbound(out_id) if out_id else None
+            status = record.status if record else None
+        entries.append({"dir": entry["dir"], "text": entry["text"], "at": entry["at"],
+                        "kind": entry.get("kind") or "", "status": status})
+    return entries
+
+
+@bp.get("/c/<contact_id>")
+@login_required
+def conversation(contact_id: str):
+    rt = runtime()
+    record = _held(contact_id)
+    audit("read", contact_id)
+    contact = rt.contacts.get(contact_id)
+    lang = (contact.language if contact else None) or rt.settings.default_language
+    reg = RegistrationStore(rt.redis, rt.vault).latest_for_contact(contact_id)
+    if reg is not None:
+        RegistrationStore(rt.redis, rt.vault).audit(reg.reference, f"operator:{current_user.id}",
+                                                    "read")
+    saved = [(key, rt.catalogs.text(key, lang)) for key in SAVED_ANSWERS
+             if rt.catalogs.has(key)]
+    others = [o for o in operators.listing(rt.redis) if o["username"] != current_user.id]
+    return render_template("console/conversation.html", record=record, contact_id=contact_id,
+                           transcript=_transcript(rt, contact_id), registration=reg,
+                           notes=escalations.notes(rt.redis, contact_id), saved=saved,
+                           others=others, person_language=lang)
+
+
+@bp.get("/api/c/<contact_id>")
+@login_required
+def conversation_data(contact_id: str):
+    record = _held(contact_id)
+    return jsonify({"state": record.get("state"), "claimed_by": record.get("claimed_by"),
+                    "transcript": _transcript(runtime(), contact_id)})
+
+
+def _send(contact_id: str, body: str) -> str | None:
+    rt = runtime()
+    contact = rt.contacts.get(contact_id)
+    if contact is None:
+        return None
+    try:
+        route = routing.choose(contact, rt.settings.hotline_numbers, rt.settings.whatsapp_content_sid)
+    except routing.NoRoute:
+        return None
+    return queue_message(rt, contact_id, to=route.to, sender=route.sender, body=body,
+                         kind=OPERATOR_KIND, content_sid=route.content_sid)
+
+
+@bp.post("/c/<contact_id>/reply")
+@login_required
+def reply(contact_id: str):
+    _held(contact_id)
+    body = (request.form.get("body") or "").strip()
+    if not body or len(body) > 1600:
+        abort(400, "a reply needs 1 to 1600 characters")
+    out_id = _send(contact_id, body)
+    audit("reply", contact_id, message_id=out_id)
+    if out_id is None:
+        abort(409, "this person cannot be written to (opted out or no number)")
+    return redirect(url_for("console.conversation", contact_id=contact_id))
+
+
+@bp.post("/c/<contact_id>/note")
+@login_required
+def note(contact_id: str):
+    _held(contact_id)
+    text = (request.form.get("text") or "").strip()
+    if text:
+        escalations.add_note(runtime().redis, contact_id, current_user.id, text)
+        audit("note", contact_id)
+    return redirect(url_for("console.conversation", contact_id=contact_id))
+
+
+@bp.post("/c/<contact_id>/transfer")
+@login_required
+def transfer(contact_id: str):
+    _held(contact_id)
+    target = operators.get(runtime().redis, request.form.get("to", ""))
+    if target is None:
+        abort(400, "no such operator")
+    escalations.transfer(runtime().redis, contact_id, target["username"])
+    audit("transfer", contact_id, to=target["username"])
+    return redirect(url_for("console.queue"))
+
+
+@bp.post("/c/<contact_id>/<any(handback, close):how>")
+@login_required
+def finish(contact_id: str, how: str):
+    _held(contact_id)
+    rt = runtime()
+    state = "returned" if how == "handback" else "closed"
+    escalations.release(rt.redis, contact_id, state)
+    contact = rt.contacts.get(contact_id)
+    lang = (contact.language if contact else None) or rt.settings.default_language
+    _send(contact_id, rt.catalogs.text("console.handback" if how == "handback" else
+                                       "console.closed", lang))
+    audit(how, contact_id)
+    return redirect(url_for("console.queue"))
+
+
+# --- supervisors ---------------------------------------------------------------------------
+@bp.get("/supervisor")
+@login_required
+@supervisor_only
+def supervisor():
+    rt = runtime()
+    return render_template("console/supervisor.html", figures=escalations.figures(rt.redis),
+                           active=[_entry(rt, e) for e in escalations.active(rt.redis)],
+                           audit_log=escalations.audit_log(rt.redis, 50))
+
+
+def contact_label(contact_id: str) -> str:
+    """How operators see a person: the last digits of their number, never the whole id."""
+    contact = runtime().contacts.get(contact_id)
+    if contact and contact.number:
+        return "…" + parse_address(contact.number).number[-4:]
+    return contact_id[:8]
+
+
+bp.add_app_template_global(contact_label)
