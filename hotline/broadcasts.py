@@ -374,7 +374,7 @@ class Sender:
         # In a chunk taken over from a dead runner, its "sending" claims are in doubt.
         self.taken_over = taken_over
         self.state_key = KEY.format(bc.id) + ":st"
-        self.limiter = RateLimiter(rt.redis, "broadcast", bc.rate)
+        self._limiters: dict[str, RateLimiter] = {}
         self.callback = rt.settings.status_callback_url if rt.settings.broadcast_callbacks else None
 
     def claim(self, ids: list[str]) -> list[tuple[str, Contact | None]]:
@@ -413,7 +413,7 @@ class Sender:
         body = self.bc.texts.get(contact.language or "") or self.bc.texts[
             self.rt.settings.default_language]
         for wait in (*TRANSIENT_WAITS, None):
-            self.limiter.wait()
+            self.limiter(route.sender).wait()
             try:
                 message = self._create(route, body)
             except TwilioRestException as exc:
@@ -434,6 +434,13 @@ class Sender:
             pipe.execute()
             return "sent"
         return "failed"  # pragma: no cover - the loop always returns
+
+    def limiter(self, sender: str) -> RateLimiter:
+        """The rate is per sending number (or Messaging Service), shared by every worker."""
+        key = self.rt.settings.twilio_messaging_service_sid or sender
+        if key not in self._limiters:
+            self._limiters[key] = RateLimiter(self.rt.redis, f"send:{key}", self.bc.rate)
+        return self._limiters[key]
 
     def _create(self, route: routing.Route, body: str):
         params = {"to": route.to, "from_": route.sender}

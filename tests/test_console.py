@@ -199,3 +199,29 @@ def test_wait_estimate_grows_with_the_queue(rt):
     urgent = person(rt, "+5215500000003")
     escalations.escalate(rt.redis, urgent, "emergency", urgent=True, language="es")
     assert [e["contact_id"] for e in escalations.waiting(rt.redis)][0] == urgent
+
+
+def test_every_console_text_has_a_spanish_translation():
+    from babel.messages.pofile import read_po
+
+    from hotline.config import PROJECT_ROOT
+
+    with (PROJECT_ROOT / "locales" / "es" / "LC_MESSAGES" / "console.po").open("rb") as fh:
+        spanish = {m.id: m.string for m in read_po(fh) if m.id}
+    used = set()
+    for path in [*(PROJECT_ROOT / "webhooks" / "templates" / "console").glob("*.html"),
+                 PROJECT_ROOT / "webhooks" / "console.py"]:
+        used |= {m[1] for m in re.findall(r"""_\((["'])(.*?)\1\)""", path.read_text())}
+    missing = sorted(t for t in used if not spanish.get(t))
+    assert not missing
+
+
+def test_supervisors_see_broadcast_reports(app, sandbox_rt):
+    from hotline import broadcasts
+
+    rt = sandbox_rt
+    rt.contacts.touch_inbound(parse_address("+5215512349999"))
+    bc = broadcasts.submit(rt, broadcasts.build(rt, {"template": "broadcast.stay_put"}, "t"))
+    broadcasts.run(rt, bc.id)
+    page = sign_in(app, "jefa", role="supervisor", lang="en").get("/console/supervisor")
+    assert b"broadcast.stay_put" in page.data and b'id="broadcasts"' in page.data

@@ -19,7 +19,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from hotline import escalations, operators, routing
+from hotline import broadcasts, escalations, operators, routing
 from hotline.channels import parse_address
 from hotline.messages import TWILIO_SID_KEY
 from hotline.outbound import queue_message
@@ -315,9 +315,10 @@ def finish(contact_id: str, how: str):
 @supervisor_only
 def supervisor():
     rt = runtime()
+    reports = [r for r in (broadcasts.report(rt, b) for b in broadcasts.recent(rt, 10)) if r]
     return render_template("console/supervisor.html", figures=escalations.figures(rt.redis),
                            active=[_entry(rt, e) for e in escalations.active(rt.redis)],
-                           audit_log=escalations.audit_log(rt.redis, 50))
+                           audit_log=escalations.audit_log(rt.redis, 50), broadcasts=reports)
 
 
 def contact_label(contact_id: str) -> str:
