@@ -272,6 +272,10 @@ class Stack:
             "MPP hotline is running (Ctrl-C or SIGTERM stops it)",
             f"  gateway         http://{env['HOTLINE_HOST']}:{p.gateway}"
             f"   (Twilio webhooks: /twilio/messages, /twilio/status)",
+            f"  console         http://{env['HOTLINE_HOST']}:{p.gateway}/console/"
+            "   (./hotline.sh operator create --username NAME)",
+            f"  API             http://{env['HOTLINE_HOST']}:{p.gateway}/api/v1/"
+            "   (./hotline.sh token create --name ORG)",
         ]
         if self.use_sandbox:
             lines += [
