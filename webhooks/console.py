@@ -16,7 +16,7 @@ from flask import (Blueprint, abort, jsonify, redirect, render_template, request
                    url_for)
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from hotline import broadcasts, escalations, operators, routing
@@ -60,10 +60,6 @@ def load_operator(username: str) -> Operator | None:
 
 def init_app(app) -> None:
     login_manager.init_app(app)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc):  # pragma: no cover - we validate ourselves below
-        return _csrf_refused()
 
 
 def _csrf_refused():
