@@ -225,3 +225,21 @@ def test_supervisors_see_broadcast_reports(app, sandbox_rt):
     broadcasts.run(rt, bc.id)
     page = sign_in(app, "jefa", role="supervisor", lang="en").get("/console/supervisor")
     assert b"broadcast.stay_put" in page.data and b'id="broadcasts"' in page.data
+
+
+def test_operators_are_created_from_the_cli(settings, redis):
+    import subprocess
+    import sys
+
+    env = {"REDIS_URL": settings.redis_url, "PATH": ""}
+    command = [sys.executable, "-m", "hotline.cli", "operator", "create", "--username", "rosa",
+               "--role", "supervisor", "--password-stdin"]
+    result = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert operators.verify(redis, "rosa", PASSWORD)["role"] == "supervisor"
+    short = subprocess.run([sys.executable, "-m", "hotline.cli", "operator", "create",
+                            "--username", "xavi", "--password-stdin"], input="short\n",
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert operators.get(redis, "xavi") is None
