@@ -70,7 +70,8 @@ _CANCEL = {"cancel", "cancelar", "cancela", "cancelo", "salir", "exit", "quit",
            "no quiero registrarme", "i dont want to register", "terminar", "abandonar"}
 _PERSON = {"agente", "agent", "persona", "person", "humano", "human", "operador", "operator"}
 _QUESTION_START = {"que", "como", "cuando", "donde", "cual", "cuales", "quien", "quienes",
-                   "cuanto", "cuantos", "por", "puedo", "pueden", "tengo", "debo", "necesito",
+                   "cuanto", "cuantos", "cuanta", "por", "puedo", "pueden", "tengo", "debo",
+                   "necesito", "ocupo", "sera", "seria", "hay", "tienen", "van", "voy",
                    "hay", "es", "what", "how", "when", "where", "which", "who", "why", "can",
                    "do", "does", "is", "are", "should", "will", "need", "quiero", "want", "se",
                    "si", "if", "me", "y", "and", "pero", "but"}
@@ -259,8 +260,11 @@ class Turn:
         # A question has words; "A-123-4567" or "31/02" is a mistyped answer, whatever the model says.
         if len([t for t in words(self.text) if t.isalpha() and len(t) > 1]) < 2:
             return None
-        question = looks_like_question(self.text)
-        return self.intent if self.confidence >= (0.35 if question else 0.6) else None
+        # Only a question gets an answer mid-form: a name or a date the model happens to
+        # link to a topic ("Jose Luis Hernandez Cruz" -> border_warning) is a mistyped answer.
+        if not looks_like_question(self.text):
+            return None
+        return self.intent if self.confidence >= 0.35 else None
 
     def not_an_answer(self, requested: str, reason: str) -> list[EventType]:
         if self._topic() is not None:
@@ -436,8 +440,8 @@ def read_confirmation(text: str) -> str:
     ('yes', 'reg_birth_date', 'reg_name')
     """
     folded = fold(text)
-    number = re.fullmatch(r"(?:linea |line |numero |number |cambiar |change |corregir )?(\d{1,2})",
-                          folded)
+    number = re.fullmatch(r"(?:linea |line |cambiar |change |corregir )?(\d{1,2})",
+                          fields.choice_text(text))
     if number:
         index = int(number[1])
         if 1 <= index <= len(SUMMARY):

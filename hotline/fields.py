@@ -43,22 +43,41 @@ _NO = {"no", "n", "nope", "no acepto", "no gracias", "no thanks", "nel", "i do n
        "no quiero", "i dont agree", "negativo"}
 
 
+_CHOICE_LEAD = re.compile(r"^(?:(?:el|la|lo|the|mi|my)\s+)?(?:(?:opcion|option|numero|number|"
+                          r"num|no|respuesta|answer)\s+)?")
+
+
+def choice_text(text: str) -> str:
+    """A reply to a numbered question without its wrapping: 'el 1', 'opción 2', '#3.' -> the
+    number; repeated letters squeezed ('siii' -> 'si').
+
+    >>> choice_text("El 1"), choice_text("opción #2."), choice_text("Siiii"), choice_text("la numero 3")
+    ('1', '2', 'si', '3')
+    """
+    folded = fold(text)
+    number = _CHOICE_LEAD.sub("", folded)
+    if re.fullmatch(r"\d{1,2}", number):
+        return number
+    return re.sub(r"([a-z])\1+", r"\1", folded)
+
+
 def yes_no(text: str, numbered: bool = True) -> bool | None:
     """True for yes, False for no, None when the reply is neither.
 
-    >>> yes_no("Sí, acepto"), yes_no("2"), yes_no("nop"), yes_no("maybe")
-    (True, False, False, None)
+    >>> yes_no("Sí, acepto"), yes_no("2"), yes_no("nop"), yes_no("maybe"), yes_no("siii"), yes_no("el 1")
+    (True, False, False, None, True, True)
     """
-    folded = fold(text)
-    if numbered and folded in ("1", "opcion 1", "option 1"):
+    plain, squeezed = fold(text), choice_text(text)
+    if numbered and squeezed == "1":
         return True
-    if numbered and folded in ("2", "opcion 2", "option 2"):
+    if numbered and squeezed == "2":
         return False
-    if folded in _YES or folded.replace(",", "") in _YES:
+    forms = {plain, squeezed, plain.replace(",", "")}
+    if forms & _YES:
         return True
-    if folded in _NO or folded in ("nop", "noo", "nooo"):
+    if forms & _NO or squeezed in ("nop", "no"):
         return False
-    tokens = words(text)
+    tokens = squeezed.split()
     if tokens and tokens[0] in ("si", "yes", "ok", "claro", "acepto") and "no" not in tokens:
         return True
     if tokens and tokens[0] in ("no", "nop") and len(tokens) <= 3:
@@ -68,14 +87,14 @@ def yes_no(text: str, numbered: bool = True) -> bool | None:
 
 # --- names ---------------------------------------------------------------------------------
 _NAME_PUNCT = set(" -'.’")
-_NAME_LEAD = re.compile(r"^(mi nombre (completo )?es|me llamo|my (full )?name is|soy|i am|im)\s+",
-                        re.I)
+_NAME_LEAD = re.compile(r"^(mi nombre (completo )?es|me (llamo|yamo|lamo|dicen)|my (full )?name is|"
+                        r"soy|i am|im|i'm)\s+", re.I)
 
 
 def parse_name(text: str) -> str:
     """A full name as written on documents: letters only, at least two words.
 
-    >>> parse_name("  maría   josé  López-Díaz "), parse_name("me llamo Ana Ruiz")
+    >>> parse_name("  maría   josé  López-Díaz "), parse_name("me yamo Ana Ruiz")
     ('maría josé López-Díaz', 'Ana Ruiz')
     >>> parse_name("<script>alert(1)</script>")
     Traceback (most recent call last):
@@ -389,15 +408,19 @@ _US_WORDS = ["texas", "california", "arizona", "new mexico", "nuevo mexico", "ho
              "brownsville", "mcallen", "laredo texas", "denver", "phoenix"]
 
 
+_PLACE_LEAD = re.compile(r"^(ahorita |ahora |now )?(estoy|estamos|vivo|vivimos|i am|im|i'm|we are|"
+                         r"i live|we live)( aqui| here)? (en|in) ", re.I)
+
+
 def parse_location(text: str) -> tuple[str | None, str]:
     """(country code or None, place as written) for 'where are you now'.
 
     >>> parse_location("México, Tijuana"), parse_location("estoy en reynosa")
-    (('MX', 'México, Tijuana'), ('MX', 'estoy en reynosa'))
+    (('MX', 'México, Tijuana'), ('MX', 'reynosa'))
     >>> parse_location("Houston Texas"), parse_location("Guatemala")
     (('US', 'Houston Texas'), ('GT', 'Guatemala'))
     """
-    place = " ".join((text or "").split())
+    place = _PLACE_LEAD.sub("", " ".join((text or "").split())).strip()
     if not place or not any(c.isalpha() for c in place):
         raise Invalid("location_unreadable")
     if any(c in place for c in "<>{}"):
@@ -486,7 +509,7 @@ def parse_case_situation(text: str) -> str:
     folded = fold(text)
     if not folded:
         raise Invalid("empty")
-    number = re.fullmatch(r"(?:opcion |option |numero |number )?([1-9])", folded)
+    number = re.fullmatch(r"([1-9])", choice_text(text))
     if number:
         index = int(number[1]) - 1
         if index < len(CASE_SITUATIONS):
@@ -509,7 +532,7 @@ def parse_contact_choice(text: str) -> str:
     ('whatsapp', 'whatsapp', 'other')
     """
     folded = fold(text)
-    number = re.fullmatch(r"(?:opcion |option )?([1-3])", folded)
+    number = re.fullmatch(r"([1-3])", choice_text(text))
     if number:
         return CONTACT_CHOICES[int(number[1]) - 1]
     tokens = set(folded.split())
