@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from babel import Locale
 
-from .text import fold, words
+from .text import fold
 
 
 class Invalid(ValueError):
