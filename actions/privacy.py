@@ -15,7 +15,7 @@ from hotline.privacy import ERASE_MARK
 from hotline.text import fold
 
 from ._base import current_language, redis, registrations
-from .registration import ALL_SLOTS, mark_form
+from .registration import clear_all, mark_form
 
 log = logging.getLogger(__name__)
 _ERASE_WORDS = {"borrar", "borra", "borrenlo", "eliminar", "elimina", "delete", "erase",
@@ -41,7 +41,7 @@ class ValidateDeleteForm(FormValidationAction):
             erased = erase(tracker.sender_id)
             log.info("erased data of %s on request (%d registrations)", tracker.sender_id, erased)
             dispatcher.utter_message(response="utter_delete_done", lang=lang)
-            return done + [SlotSet(name, None) for name in ALL_SLOTS]
+            return done + clear_all()
         # Anything but a clear yes keeps the data: erasure cannot be undone.
         dispatcher.utter_message(response="utter_delete_kept", lang=lang)
         return done

@@ -71,8 +71,7 @@ _CANCEL = {"cancel", "cancelar", "cancela", "cancelo", "salir", "exit", "quit",
 _PERSON = {"agente", "agent", "persona", "person", "humano", "human", "operador", "operator"}
 _QUESTION_START = {"que", "como", "cuando", "donde", "cual", "cuales", "quien", "quienes",
                    "cuanto", "cuantos", "cuanta", "por", "puedo", "pueden", "tengo", "debo",
-                   "necesito", "ocupo", "sera", "seria", "hay", "tienen", "van", "voy",
-                   "hay", "es", "what", "how", "when", "where", "which", "who", "why", "can",
+                   "necesito", "ocupo", "sera", "seria", "hay", "tienen", "van", "voy", "es", "what", "how", "when", "where", "which", "who", "why", "can",
                    "do", "does", "is", "are", "should", "will", "need", "quiero", "want", "se",
                    "si", "if", "me", "y", "and", "pero", "but"}
 MAX_TRIES = 3
@@ -217,18 +216,12 @@ class Turn:
         if self.intent != "emergency" or self.confidence < 0.7 or self.plausible:
             return None
         # Danger comes before any form: what to do now, and the operators' urgent queue.
-        self.say("utter_emergency")
-        hand_to_people(self.dispatcher, self.contact_id, "emergency", True, self.lang)
-        self.say("utter_reg_paused")
-        return end_form(self.contact_id, keep=True, requested=requested)
+        return self._pause_for_people(requested, "utter_emergency", "emergency", urgent=True)
 
     def person(self, requested: str) -> list[EventType] | None:
         if self.intent != "human_handoff" or self.confidence < 0.7 or self.plausible:
             return None
-        self.say("utter_human_handoff")
-        hand_to_people(self.dispatcher, self.contact_id, "asked", False, self.lang)
-        self.say("utter_reg_paused")
-        return end_form(self.contact_id, keep=True, requested=requested)
+        return self._pause_for_people(requested, "utter_human_handoff", "asked")
 
     def language(self, requested: str) -> list[EventType] | None:
         tokens = set(words(self.text))
@@ -245,12 +238,17 @@ class Turn:
         if not self.slots.get("reg_offer"):
             return None
         if set(words(self.text)) & _PERSON or fields.yes_no(self.text, numbered=False):
-            self.say("utter_human_handoff")
-            hand_to_people(self.dispatcher, self.contact_id, f"registration:{requested}", False,
-                           self.lang)
-            self.say("utter_reg_paused")
-            return end_form(self.contact_id, keep=True, requested=requested)
+            return self._pause_for_people(requested, "utter_human_handoff",
+                                          f"registration:{requested}")
         return None  # they are trying again: read it as an answer
+
+    def _pause_for_people(self, requested: str, first: str, reason: str,
+                          urgent: bool = False) -> list[EventType]:
+        """Hand the conversation to the team, keeping the answers so far for later."""
+        self.say(first)
+        hand_to_people(self.dispatcher, self.contact_id, reason, urgent, self.lang)
+        self.say("utter_reg_paused")
+        return end_form(self.contact_id, keep=True, requested=requested)
 
     # -- answers ---------------------------------------------------------------------------
     def _topic(self) -> str | None:

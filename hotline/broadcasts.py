@@ -26,7 +26,7 @@ from . import routing
 from .contacts import ALL as ALL_CONTACTS
 from .contacts import Contact, contact_key
 from .i18n import placeholders
-from .outbound import UNDELIVERABLE
+from .outbound import is_transient, mark_permanent_failure, message_content
 from .ratelimit import RateLimiter
 from .registrations import BY_CONTACT, RECORD, STATUSES
 from .runtime import BROADCAST_QUEUE, Runtime
@@ -417,8 +417,7 @@ class Sender:
             try:
                 message = self._create(route, body)
             except TwilioRestException as exc:
-                transient = exc.status == 429 or exc.status >= 500
-                if transient and wait is not None:
+                if is_transient(exc) and wait is not None:
                     time.sleep(wait)
                     continue
                 return self._failed(contact_id, exc.code or exc.status)
@@ -443,22 +442,14 @@ class Sender:
         return self._limiters[key]
 
     def _create(self, route: routing.Route, body: str):
-        params = {"to": route.to, "from_": route.sender}
+        params = {"to": route.to, "from_": route.sender,
+                  **message_content(body, route.content_sid)}
         if self.callback:
             params["status_callback"] = self.callback
-        if route.content_sid:
-            # The approved template carries the text as its one variable.
-            params.update(content_sid=route.content_sid,
-                          content_variables=json.dumps({"1": body}, ensure_ascii=False))
-        else:
-            params["body"] = body
         return self.rt.twilio.messages.create(**params)
 
     def _failed(self, contact_id: str, code) -> str:
-        if code == 21610:
-            self.rt.contacts.set_opted_out(contact_id, True)
-        elif isinstance(code, int) and code in UNDELIVERABLE:
-            self.rt.contacts.mark_undeliverable(contact_id, code)
+        mark_permanent_failure(self.rt, contact_id, code)
         return self._finish(contact_id, f"fail:{code}", "failed")
 
     def _finish(self, contact_id: str, state: str, result: str | None = None) -> str:

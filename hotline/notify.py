@@ -15,8 +15,8 @@ from babel.dates import format_time
 
 from . import routing
 from .i18n import format_day
-from .outbound import NOTICE, queue_message
-from .registrations import Registration, RegistrationStore
+from .outbound import NOTICE, queue_to_contact
+from .registrations import RECORD, Registration
 from .runtime import OUTBOUND_QUEUE, Runtime
 
 log = logging.getLogger(__name__)
@@ -68,29 +68,24 @@ def send(rt: Runtime, reg: Registration, key: str, details: dict, out_id: str) -
         log.warning("registration %s has no contact to notify", reg.reference)
         return None
     try:
-        route = routing.choose(contact, rt.settings.hotline_numbers, rt.settings.whatsapp_content_sid,
-                               channel=reg.channel, number=reg.phone or None)
+        return queue_to_contact(rt, contact, render(rt, reg, key, details), NOTICE, out_id=out_id,
+                                channel=reg.channel, number=reg.phone or None)
     except routing.NoRoute as exc:
         log.info("registration %s not notified: %s", reg.reference, exc.reason)
-        RegistrationStore(rt.redis, rt.vault).audit(reg.reference, "hotline", "not_notified",
-                                                    reason=exc.reason)
+        rt.registrations.audit(reg.reference, "hotline", "not_notified", reason=exc.reason)
         return None
-    body = render(rt, reg, key, details)
-    return queue_message(rt, reg.contact_id, to=route.to, sender=route.sender, body=body,
-                         kind=NOTICE, out_id=out_id, content_sid=route.content_sid)
 
 
 def status_changed(rt: Runtime, reference: str, status: str, details: dict, actor: str) -> dict:
     """Record a new status, tell the person, and schedule an appointment's reminder."""
-    store = RegistrationStore(rt.redis, rt.vault)
     clean = parse_details(status, details)
-    reg = store.set_status(reference, status, actor, **clean)
+    reg = rt.registrations.set_status(reference, status, actor, **clean)
     change = rt.redis.incr(f"hl:reg:changes:{reference}")
     out_id = send(rt, reg, f"notify.status.{status}", clean, f"{reference}-status-{change}")
     result = {"reference": reference, "status": status, "notified": out_id is not None,
               "message_id": out_id}
     if status == APPOINTMENT:
-        rt.redis.hset(f"hl:reg:{reference}", mapping={"appointment": change, **{
+        rt.redis.hset(RECORD.format(reference), mapping={"appointment": change, **{
             f"appointment_{k}": v for k, v in clean.items()}})
         when = reminder_time(rt, clean)
         rt.queue(OUTBOUND_QUEUE).enqueue_at(when, "hotline.jobs.send_reminder", reference, change)
@@ -107,10 +102,10 @@ def reminder_time(rt: Runtime, details: dict) -> datetime:
 
 def remind(rt: Runtime, reference: str, change: int) -> str | None:
     """The day-before reminder, unless the appointment changed or was cancelled since."""
-    data = rt.redis.hgetall(f"hl:reg:{reference}")
+    data = rt.redis.hgetall(RECORD.format(reference))
     if not data or data.get("status") != APPOINTMENT or data.get("appointment") != str(change):
         log.info("reminder for %s skipped: appointment changed", reference)
         return None
-    reg = RegistrationStore(rt.redis, rt.vault).get(reference, actor=None)
+    reg = rt.registrations.get(reference, actor=None)
     details = {k: data[f"appointment_{k}"] for k in DETAILS[APPOINTMENT]}
     return send(rt, reg, "notify.reminder", details, f"{reference}-reminder-{change}")

@@ -15,6 +15,8 @@ import requests
 from rq import Retry
 from twilio.base.exceptions import TwilioRestException
 
+from . import routing
+from .contacts import Contact
 from .errors import TransientSendError
 from .messages import Outbound
 from .runtime import OUTBOUND_QUEUE, Runtime
@@ -32,6 +34,28 @@ UNSUBSCRIBED = 21610
 UNDELIVERABLE = {21211, 21612, 21614, 30006, 21635, 21408}
 
 SEND_RETRY = Retry(max=10, interval=[2, 5, 15, 30, 60, 120, 300, 600, 900, 1800])
+
+
+def is_transient(exc: TwilioRestException) -> bool:
+    """Twilio errors worth another try later: rate limits and Twilio's own failures."""
+    return exc.status == 429 or exc.status >= 500
+
+
+def mark_permanent_failure(rt: Runtime, contact_id: str, code) -> None:
+    """What a permanent Twilio error says about the contact: unsubscribed, or unreachable."""
+    if code == UNSUBSCRIBED:
+        rt.contacts.set_opted_out(contact_id, True)
+    elif code in UNDELIVERABLE:
+        rt.contacts.mark_undeliverable(contact_id, code)
+
+
+def message_content(body: str, content_sid: str | None) -> dict:
+    """Twilio's create() arguments for the words: free text, or an approved WhatsApp template
+    carrying the text as its one variable."""
+    if content_sid:
+        return {"content_sid": content_sid,
+                "content_variables": json.dumps({"1": body}, ensure_ascii=False)}
+    return {"body": body}
 
 
 def outbox(rt: Runtime) -> SerialQueue:
@@ -54,6 +78,17 @@ def queue_message(rt: Runtime, contact_id: str, to: str, sender: str, body: str,
         outbox(rt).push(contact_id, out_id)
     schedule(rt, contact_id)
     return out_id
+
+
+def queue_to_contact(rt: Runtime, contact: Contact, body: str, kind: str,
+                     out_id: str | None = None, channel: str | None = None,
+                     number: str | None = None) -> str:
+    """Queue a message the hotline starts (not a reply) on the route `routing.choose` picks;
+    raises routing.NoRoute when the person cannot be written to now."""
+    route = routing.choose(contact, rt.settings.hotline_numbers, rt.settings.whatsapp_content_sid,
+                           channel=channel, number=number)
+    return queue_message(rt, contact.id, to=route.to, sender=route.sender, body=body, kind=kind,
+                         out_id=out_id, content_sid=route.content_sid)
 
 
 def schedule(rt: Runtime, contact_id: str) -> None:
@@ -95,21 +130,15 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "refused"
     rt.messages.mark_outbound(out_id, "sending")
     try:
-        content = ({"content_sid": msg.content_sid,
-                    "content_variables": json.dumps({"1": msg.body}, ensure_ascii=False)}
-                   if msg.content_sid else {"body": msg.body})
         created = rt.twilio.messages.create(
             to=msg.to, from_=msg.sender, status_callback=rt.settings.status_callback_url,
-            **content,
+            **message_content(msg.body, msg.content_sid),
         )
     except TwilioRestException as exc:
-        if exc.status == 429 or exc.status >= 500:
+        if is_transient(exc):
             raise TransientSendError(f"Twilio {exc.status}", code=exc.code, status=exc.status)
         rt.messages.mark_outbound(out_id, "failed", error_code=exc.code or exc.status)
-        if exc.code == UNSUBSCRIBED:
-            rt.contacts.set_opted_out(msg.contact_id, True)
-        elif exc.code in UNDELIVERABLE:
-            rt.contacts.mark_undeliverable(msg.contact_id, exc.code)
+        mark_permanent_failure(rt, msg.contact_id, exc.code)
         log.warning("outbound %s failed permanently: Twilio %s", out_id, exc.code)
         return "failed"
     except requests.RequestException as exc:

@@ -176,8 +176,11 @@ class RegistrationStore:
         return self._from_hash(data)
 
     def references_for_contact(self, contact_id: str) -> list[str]:
-        return [r for r in self.redis.zrange(INDEX, 0, -1)
-                if self.redis.hget(RECORD.format(r), "contact_id") == contact_id]
+        references = self.redis.zrange(INDEX, 0, -1)
+        pipe = self.redis.pipeline(transaction=False)
+        for reference in references:
+            pipe.hget(RECORD.format(reference), "contact_id")
+        return [r for r, owner in zip(references, pipe.execute()) if owner == contact_id]
 
     def latest_for_contact(self, contact_id: str) -> Registration | None:
         reference = self.redis.get(BY_CONTACT.format(contact_id))

@@ -17,6 +17,7 @@ from .contacts import ContactStore
 from .crypto import Vault
 from .i18n import Catalogs
 from .messages import MessageStore
+from .registrations import RegistrationStore
 
 INBOUND_QUEUE = "inbound"
 OUTBOUND_QUEUE = "outbound"
@@ -47,6 +48,10 @@ class Runtime:
     @cached_property
     def messages(self) -> MessageStore:
         return MessageStore(self.redis, self.vault, self.settings.message_ttl_seconds)
+
+    @cached_property
+    def registrations(self) -> RegistrationStore:
+        return RegistrationStore(self.redis, self.vault)
 
     @cached_property
     def catalogs(self) -> Catalogs:

@@ -35,8 +35,7 @@ class BadRequest(ValueError):
 
 
 def store() -> RegistrationStore:
-    rt = runtime()
-    return RegistrationStore(rt.redis, rt.vault)
+    return runtime().registrations
 
 
 @bp.before_request

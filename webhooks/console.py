@@ -22,8 +22,7 @@ from wtforms.validators import ValidationError
 from hotline import broadcasts, escalations, operators, routing
 from hotline.channels import parse_address
 from hotline.messages import TWILIO_SID_KEY
-from hotline.outbound import queue_message
-from hotline.registrations import RegistrationStore
+from hotline.outbound import queue_to_contact
 
 from .errors import runtime
 
@@ -191,9 +190,8 @@ def _held(contact_id: str) -> dict:
     record = escalations.get(runtime().redis, contact_id)
     if not record:
         abort(404)
-    if not current_user.supervisor and record.get("claimed_by") != current_user.id:
-        abort(403, "this conversation is not yours")
-    if not current_user.supervisor and record.get("state") != "claimed":
+    mine = record.get("state") == "claimed" and record.get("claimed_by") == current_user.id
+    if not (mine or current_user.supervisor):
         abort(403, "this conversation is not yours")
     return record
 
@@ -219,10 +217,9 @@ def conversation(contact_id: str):
     audit("read", contact_id)
     contact = rt.contacts.get(contact_id)
     lang = (contact.language if contact else None) or rt.settings.default_language
-    reg = RegistrationStore(rt.redis, rt.vault).latest_for_contact(contact_id)
+    reg = rt.registrations.latest_for_contact(contact_id)
     if reg is not None:
-        RegistrationStore(rt.redis, rt.vault).audit(reg.reference, f"operator:{current_user.id}",
-                                                    "read")
+        rt.registrations.audit(reg.reference, f"operator:{current_user.id}", "read")
     saved = [(key, rt.catalogs.text(key, lang)) for key in SAVED_ANSWERS
              if rt.catalogs.has(key)]
     others = [o for o in operators.listing(rt.redis) if o["username"] != current_user.id]
@@ -246,11 +243,9 @@ def _send(contact_id: str, body: str) -> str | None:
     if contact is None:
         return None
     try:
-        route = routing.choose(contact, rt.settings.hotline_numbers, rt.settings.whatsapp_content_sid)
+        return queue_to_contact(rt, contact, body, OPERATOR_KIND)
     except routing.NoRoute:
         return None
-    return queue_message(rt, contact_id, to=route.to, sender=route.sender, body=body,
-                         kind=OPERATOR_KIND, content_sid=route.content_sid)
 
 
 @bp.post("/c/<contact_id>/reply")
