@@ -93,13 +93,13 @@ case "$cmd" in
   run)
     ensure_redis
     ensure_venv
-    exec "$VENV/bin/python" -m hotline.stack "$@"
+    exec "$VENV/bin/python" -m hotline.ops.stack "$@"
     ;;
   test)
     ensure_redis
     ensure_browser
     ensure_venv
-    "$VENV/bin/python" -m hotline.model
+    "$VENV/bin/python" -m hotline.ops.training
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   setup)
@@ -108,7 +108,7 @@ case "$cmd" in
     ;;
   chat|train|eval|status|token|broadcast|operator)
     ensure_venv
-    exec "$VENV/bin/python" -m hotline.cli "$cmd" "$@"
+    exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;
   help|-h|--help)
     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'

@@ -10,7 +10,7 @@ from redis import Redis
 from hotline.config import Settings
 from hotline.contacts import ContactStore
 from hotline.crypto import Vault
-from hotline.registrations import RegistrationStore
+from hotline.registration.store import RegistrationStore
 
 
 @lru_cache(maxsize=1)

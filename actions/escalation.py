@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
-from hotline import escalations
+from hotline.handoff import queue as escalations
 from hotline.config import Settings
 
 from ._base import current_language, redis

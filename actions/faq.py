@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from hotline.config import Settings
-from hotline.domain import load_responses
+from hotline.content.responses import load_responses
 
 
 

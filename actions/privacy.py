@@ -9,9 +9,10 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline import escalations, fields
-from hotline.messages import TRANSCRIPT_KEY
-from hotline.privacy import ERASE_MARK
+from hotline.handoff import queue as escalations
+from hotline.registration import answers as fields
+from hotline.messaging.messages import TRANSCRIPT_KEY
+from hotline.erasure import ERASE_MARK
 from hotline.text import fold
 
 from ._base import current_language, redis, registrations

@@ -22,9 +22,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
-from hotline import fields
+from hotline.registration import answers as fields
 from hotline.contacts import contact_key, store_language
-from hotline.privacy import FORM_MARK
+from hotline.erasure import FORM_MARK
 from hotline.text import fold, words
 
 from ._base import contact_number, current_language, redis, registrations
@@ -491,7 +491,7 @@ class AskConfirm(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("reg_said") == "error":
             return [SlotSet("reg_said", None)]
-        from hotline.registration_text import summary
+        from hotline.registration.summary import summary
 
         lang = current_language(tracker)
         slots = {name: tracker.get_slot(name) for name in SUMMARY + ("reg_phone",)}
@@ -509,7 +509,7 @@ class ActionRegistrationStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        from hotline.registrations import PUBLIC_STATUS
+        from hotline.registration.store import PUBLIC_STATUS
 
         lang = current_language(tracker)
         reg = registrations().latest_for_contact(tracker.sender_id)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hotline.chat import Phone  # noqa: E402
-from hotline.cli import _run_env  # noqa: E402
+from hotline.ops.chat import Phone  # noqa: E402
+from hotline.ops.cli import _run_env  # noqa: E402
 
 MESSAGES = ["hola", "gracias", "hello", "buenas tardes", "thank you", "ayuda"]
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from .channels import Address
-from .crypto import Vault
+from hotline.messaging.channels import Address
+from hotline.crypto import Vault
 
 KEY = "hl:contact:{}"
 ALL = "hl:contacts"  # every contact id, for broadcast audiences

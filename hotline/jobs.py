@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from . import broadcasts, inbound, notify, outbound
-from .runtime import process_runtime
+from hotline.outreach import broadcasts
+from hotline.messaging import inbound
+from hotline.registration import notify
+from hotline.messaging import outbound
+from hotline.runtime import process_runtime
 
 SWEEP_HOLD_SECONDS = 300
 

@@ -11,13 +11,13 @@ from functools import cached_property
 from redis import Redis
 from rq import Queue
 
-from .assistant import Assistant
-from .config import Settings
-from .contacts import ContactStore
-from .crypto import Vault
-from .i18n import Catalogs
-from .messages import MessageStore
-from .registrations import RegistrationStore
+from hotline.messaging.assistant import Assistant
+from hotline.config import Settings
+from hotline.contacts import ContactStore
+from hotline.crypto import Vault
+from hotline.content.catalogs import Catalogs
+from hotline.messaging.messages import MessageStore
+from hotline.registration.store import RegistrationStore
 
 INBOUND_QUEUE = "inbound"
 OUTBOUND_QUEUE = "outbound"
@@ -64,7 +64,7 @@ class Runtime:
 
     @cached_property
     def twilio(self):
-        from .twilio_client import make_client
+        from hotline.messaging.twilio_client import make_client
 
         return make_client(self.settings)
 

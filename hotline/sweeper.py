@@ -8,7 +8,7 @@ import time
 
 from redis.exceptions import RedisError
 
-from .jobs import sweep
+from hotline.jobs import sweep
 
 log = logging.getLogger("hotline.sweeper")
 

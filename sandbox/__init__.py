@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["ACCOUNT_SID"] or not app.config["AUTH_TOKEN"]:
         raise RuntimeError("the Twilio sandbox needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
 
-    from . import api
+    from sandbox import api
 
     app.register_blueprint(api.bp)
     return app

@@ -14,8 +14,8 @@ from flask import Blueprint, current_app, jsonify, request
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from hotline.channels import InvalidAddress, parse_address
-from hotline.sms import MAX_BODY, segments
+from hotline.messaging.channels import InvalidAddress, parse_address
+from hotline.messaging.sms import MAX_BODY, segments
 
 from .store import SandboxStore, new_sid, rfc2822
 

@@ -18,10 +18,10 @@ import requests
 from redis import Redis
 from werkzeug.serving import make_server
 
-from hotline.chat import Phone
+from hotline.ops.chat import Phone
 from hotline.config import Settings
 from hotline.runtime import Runtime
-from hotline.stack import Ports, Stack, free_port
+from hotline.ops.stack import Ports, Stack, free_port
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -180,3 +180,10 @@ def sandbox_records(redis) -> list[dict]:
 
     records, _ = SandboxStore(redis).page(None, None, 0, 100_000)
     return sorted(records, key=lambda r: r["_seq"])
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that needs the running hotline is marked `stack`, so `-m "not stack"` is fast."""
+    for item in items:
+        if "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stack)

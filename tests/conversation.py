@@ -1,9 +1,10 @@
 """Talking to the running hotline from tests: what a person is sent, and a turn of chat."""
 
-from hotline import menus, program_status
+from hotline.messaging import menus
+from hotline.content import program_status
 from hotline.config import PROJECT_ROOT, Settings
-from hotline.domain import load_responses
-from hotline.i18n import Catalogs, format_day
+from hotline.content.responses import load_responses
+from hotline.content.catalogs import Catalogs, format_day
 
 catalogs = Catalogs(PROJECT_ROOT / "locales")
 shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")

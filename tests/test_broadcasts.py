@@ -15,10 +15,11 @@ import pytest
 import requests
 from conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
-from hotline import broadcasts, routing
-from hotline.channels import parse_address
+from hotline.outreach import broadcasts
+from hotline.messaging import routing
+from hotline.messaging.channels import parse_address
 from hotline.config import PROJECT_ROOT
-from hotline.registrations import RegistrationStore
+from hotline.registration.store import RegistrationStore
 from hotline.runtime import Runtime
 
 

@@ -9,10 +9,12 @@ import threading
 import pytest
 from conftest import SMS_NUMBER
 
-from hotline import escalations, inbound, operators
-from hotline.channels import parse_address
+from hotline.handoff import queue as escalations
+from hotline.messaging import inbound
+from hotline.access import operators
+from hotline.messaging.channels import parse_address
 from hotline.errors import AssistantUnavailable
-from hotline.messages import Inbound
+from hotline.messaging.messages import Inbound
 
 PASSWORD = "correct horse battery"
 
@@ -217,7 +219,7 @@ def test_every_console_text_has_a_spanish_translation():
 
 
 def test_supervisors_see_broadcast_reports(app, sandbox_rt):
-    from hotline import broadcasts
+    from hotline.outreach import broadcasts
 
     rt = sandbox_rt
     rt.contacts.touch_inbound(parse_address("+5215512349999"))
@@ -232,13 +234,13 @@ def test_operators_are_created_from_the_cli(settings, redis):
     import sys
 
     env = {"REDIS_URL": settings.redis_url, "PATH": ""}
-    command = [sys.executable, "-m", "hotline.cli", "operator", "create", "--username", "rosa",
+    command = [sys.executable, "-m", "hotline.ops.cli", "operator", "create", "--username", "rosa",
                "--role", "supervisor", "--password-stdin"]
     result = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True,
                             env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert operators.verify(redis, "rosa", PASSWORD)["role"] == "supervisor"
-    short = subprocess.run([sys.executable, "-m", "hotline.cli", "operator", "create",
+    short = subprocess.run([sys.executable, "-m", "hotline.ops.cli", "operator", "create",
                             "--username", "xavi", "--password-stdin"], input="short\n",
                            capture_output=True, text=True, env=env, timeout=60)
     assert short.returncode == 2 and "at least 10 characters" in short.stderr

@@ -8,10 +8,11 @@ import pytest
 from browser import Browser
 from conversation import ask, catalogs, expected
 
-from hotline import escalations, operators
+from hotline.handoff import queue as escalations
+from hotline.access import operators
 from hotline.crypto import Vault
-from hotline.channels import parse_address
-from hotline.stack import free_port
+from hotline.messaging.channels import parse_address
+from hotline.ops.stack import free_port
 
 PASSWORD = "operator-password-123"
 WORDS = {

@@ -5,12 +5,13 @@ import re
 import pytest
 import yaml
 
-from hotline import menus, sms
+from hotline.messaging import menus
+from hotline.messaging import sms
 from hotline.config import PROJECT_ROOT
-from hotline.domain import load_responses
-from hotline.i18n import LANGUAGES, CatalogError, Catalogs, placeholders
-from hotline.program_status import STATES
-from hotline.registration_text import summary
+from hotline.content.responses import load_responses
+from hotline.content.catalogs import LANGUAGES, CatalogError, Catalogs, placeholders
+from hotline.content.program_status import STATES
+from hotline.registration.summary import summary
 
 LOCALES = PROJECT_ROOT / "locales"
 catalogs = Catalogs(LOCALES)

@@ -6,10 +6,10 @@ import time
 import pytest
 import requests
 
-from hotline import outbound
-from hotline.channels import parse_address
+from hotline.messaging import outbound
+from hotline.messaging.channels import parse_address
 from hotline.config import PROJECT_ROOT
-from hotline.i18n import Catalogs
+from hotline.content.catalogs import Catalogs
 
 from .conftest import SMS_NUMBER, WHATSAPP_NUMBER
 

@@ -4,8 +4,9 @@ import pytest
 
 from conversation import all_texts, ask, catalogs, expected, tells_when_a_person_answers
 
-from hotline import escalations, sms
-from hotline.channels import parse_address
+from hotline.handoff import queue as escalations
+from hotline.messaging import sms
+from hotline.messaging.channels import parse_address
 from hotline.crypto import Vault
 
 @pytest.mark.parametrize("lang,message,response", [

@@ -12,11 +12,12 @@ import requests
 from conversation import catalogs
 from rq.registry import ScheduledJobRegistry
 
-from hotline import api_tokens, notify
-from hotline.channels import parse_address
+from hotline.access import api_tokens
+from hotline.registration import notify
+from hotline.messaging.channels import parse_address
 from hotline.config import Settings
-from hotline.i18n import format_day
-from hotline.registrations import RegistrationStore
+from hotline.content.catalogs import format_day
+from hotline.registration.store import RegistrationStore
 from hotline.runtime import Runtime
 
 

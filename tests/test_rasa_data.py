@@ -5,8 +5,8 @@ import subprocess
 import pytest
 
 from hotline.config import PROJECT_ROOT
-from hotline.evaluate import held_out, read_examples, training_examples
-from hotline.model import ensure_trained, rasa_bin, rasa_env
+from hotline.ops.evaluation import held_out, read_examples, training_examples
+from hotline.ops.training import ensure_trained, rasa_bin, rasa_env
 
 TOPICS = [
     "program_overview", "program_status", "eligibility", "closed_case", "register",

@@ -10,11 +10,11 @@ import requests
 from redis import Redis
 from conversation import ask, catalogs, expected, said
 
-from hotline import escalations
-from hotline.channels import parse_address
+from hotline.handoff import queue as escalations
+from hotline.messaging.channels import parse_address
 from hotline.crypto import Vault
-from hotline.registration_text import summary
-from hotline.registrations import RegistrationStore
+from hotline.registration.summary import summary
+from hotline.registration.store import RegistrationStore
 
 
 def invalid(key: str, lang: str) -> str:

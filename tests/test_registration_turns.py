@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import _base
 from actions.registration import Turn
-from hotline import escalations
+from hotline.handoff import queue as escalations
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from hotline import api_tokens
+from hotline.access import api_tokens
 from hotline.crypto import Vault
-from hotline.registrations import RegistrationStore, normalise_reference
+from hotline.registration.store import RegistrationStore, normalise_reference
 
 
 def values(**overrides) -> dict:
@@ -69,7 +69,7 @@ def test_erasing_frees_the_a_number(store):
 
 
 def test_references_are_unambiguous_and_typed_any_way():
-    from hotline.registrations import REFERENCE_ALPHABET, new_reference
+    from hotline.registration.store import REFERENCE_ALPHABET, new_reference
 
     for _ in range(200):
         ref = new_reference()
@@ -159,13 +159,13 @@ def test_every_request_is_logged_with_the_organization(client, redis, token):
 
 def test_tokens_come_from_the_cli(settings, redis):
     result = subprocess.run(
-        [sys.executable, "-m", "hotline.cli", "token", "create", "--name", "Org CLI"],
+        [sys.executable, "-m", "hotline.ops.cli", "token", "create", "--name", "Org CLI"],
         capture_output=True, text=True, env={"REDIS_URL": settings.redis_url, "PATH": ""},
         timeout=60)
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     assert api_tokens.lookup(redis, token)["name"] == "Org CLI"
-    bad = subprocess.run([sys.executable, "-m", "hotline.cli", "token", "create"],
+    bad = subprocess.run([sys.executable, "-m", "hotline.ops.cli", "token", "create"],
                          capture_output=True, text=True,
                          env={"REDIS_URL": settings.redis_url, "PATH": ""}, timeout=60)
     assert bad.returncode == 2 and "--name" in bad.stderr

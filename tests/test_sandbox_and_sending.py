@@ -8,12 +8,12 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Request, Response
 
-from hotline import outbound
-from hotline.channels import parse_address
+from hotline.messaging import outbound
+from hotline.messaging.channels import parse_address
 from hotline.config import Settings
 from hotline.errors import TransientSendError
 from hotline.runtime import Runtime
-from hotline.twilio_client import make_client
+from hotline.messaging.twilio_client import make_client
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, ServedApp
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from hotline.channels import parse_address
-from hotline.messages import Outbound
-from hotline.twilio_client import sign
+from hotline.messaging.channels import parse_address
+from hotline.messaging.messages import Outbound
+from hotline.messaging.twilio_client import sign
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN
 
@@ -115,7 +115,7 @@ def test_nlg_unknown_response_says_sorry_instead_of_silence(client, rt):
 def test_program_status_is_dated_and_operator_changeable(client, rt, redis):
     from datetime import date
 
-    from hotline import program_status
+    from hotline.content import program_status
 
     text = nlg(client, "utter_program_status", lang="es").get_json()["text"]
     current = program_status.load(rt.settings.program_status_file)

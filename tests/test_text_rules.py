@@ -2,8 +2,11 @@
 
 import pytest
 
-from hotline import keywords, language, menus, sms
-from hotline.channels import InvalidAddress, parse_address
+from hotline.messaging import keywords
+from hotline.messaging import language
+from hotline.messaging import menus
+from hotline.messaging import sms
+from hotline.messaging.channels import InvalidAddress, parse_address
 
 
 @pytest.mark.parametrize("body", [

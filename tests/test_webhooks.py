@@ -4,8 +4,8 @@ import pytest
 from rq import Queue
 
 from hotline.config import Settings
-from hotline.inbound import inbox
-from hotline.twilio_client import sign
+from hotline.messaging.inbound import inbox
+from hotline.messaging.twilio_client import sign
 from webhooks import create_app
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER

@@ -27,7 +27,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    from . import api, console, errors, health, nlg, twilio
+    from webhooks import api
+    from webhooks import console
+    from webhooks import errors
+    from webhooks import health
+    from webhooks import nlg
+    from webhooks import twilio
 
     _console_setup(app, settings)
 
@@ -47,7 +52,7 @@ def _console_setup(app: Flask, settings: Settings) -> None:
 
     from flask_babel import Babel
 
-    from . import console
+    from webhooks import console
 
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))
     app.config.update(

@@ -14,9 +14,17 @@ import time
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from hotline import api_tokens, broadcasts, notify
-from hotline.registrations import (IDENTITY_FIELDS, PUBLIC_STATUS, STATUSES, RegistrationStore,
-                                   normalise_reference, priority_key)
+from hotline.access import api_tokens
+from hotline.outreach import broadcasts
+from hotline.registration import notify
+from hotline.registration.store import (
+    IDENTITY_FIELDS,
+    PUBLIC_STATUS,
+    STATUSES,
+    RegistrationStore,
+    normalise_reference,
+    priority_key,
+)
 
 from .errors import error_response, runtime
 

@@ -19,10 +19,13 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from hotline import broadcasts, escalations, operators, routing
-from hotline.channels import parse_address
-from hotline.messages import TWILIO_SID_KEY
-from hotline.outbound import queue_to_contact
+from hotline.outreach import broadcasts
+from hotline.handoff import queue as escalations
+from hotline.access import operators
+from hotline.messaging import routing
+from hotline.messaging.channels import parse_address
+from hotline.messaging.messages import TWILIO_SID_KEY
+from hotline.messaging.outbound import queue_to_contact
 
 from .errors import runtime
 

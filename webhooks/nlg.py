@@ -15,9 +15,9 @@ from functools import cached_property
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from hotline import program_status
-from hotline.domain import load_responses
-from hotline.i18n import MissingValue, UnknownMessage, format_day
+from hotline.content import program_status
+from hotline.content.responses import load_responses
+from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
 
 from .errors import runtime
 

@@ -11,9 +11,10 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from hotline import broadcasts, inbound
-from hotline.channels import InvalidAddress, parse_address
-from hotline.messages import Inbound
+from hotline.outreach import broadcasts
+from hotline.messaging import inbound
+from hotline.messaging.channels import InvalidAddress, parse_address
+from hotline.messaging.messages import Inbound
 
 from .errors import runtime
 from .security import twilio_signed

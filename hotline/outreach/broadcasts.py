@@ -22,14 +22,14 @@ from datetime import datetime, timedelta, timezone
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from . import routing
-from .contacts import ALL as ALL_CONTACTS
-from .contacts import Contact, contact_key
-from .i18n import placeholders
-from .outbound import is_transient, mark_permanent_failure, message_content
-from .ratelimit import RateLimiter
-from .registrations import BY_CONTACT, RECORD, STATUSES
-from .runtime import BROADCAST_QUEUE, Runtime
+from hotline.messaging import routing
+from hotline.contacts import ALL as ALL_CONTACTS
+from hotline.contacts import Contact, contact_key
+from hotline.content.catalogs import placeholders
+from hotline.messaging.outbound import is_transient, mark_permanent_failure, message_content
+from hotline.outreach.ratelimit import RateLimiter
+from hotline.registration.store import BY_CONTACT, RECORD, STATUSES
+from hotline.runtime import BROADCAST_QUEUE, Runtime
 
 log = logging.getLogger(__name__)
 

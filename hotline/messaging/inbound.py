@@ -12,14 +12,19 @@ import logging
 
 from rq import Retry
 
-from . import escalations, keywords, language, menus, privacy, sms
-from .channels import parse_address
-from .contacts import Contact
-from .errors import AssistantUnavailable
-from .messages import Inbound
-from .outbound import COMPLIANCE, NOTICE, REPLY, queue_message
-from .runtime import INBOUND_QUEUE, Runtime
-from .serial import SerialQueue
+from hotline.handoff import queue as escalations
+from hotline.messaging import keywords
+from hotline.messaging import language
+from hotline.messaging import menus
+from hotline import erasure as privacy
+from hotline.messaging import sms
+from hotline.messaging.channels import parse_address
+from hotline.contacts import Contact
+from hotline.errors import AssistantUnavailable
+from hotline.messaging.messages import Inbound
+from hotline.messaging.outbound import COMPLIANCE, NOTICE, REPLY, queue_message
+from hotline.runtime import INBOUND_QUEUE, Runtime
+from hotline.messaging.serial import SerialQueue
 
 log = logging.getLogger(__name__)
 

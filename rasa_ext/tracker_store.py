@@ -2,7 +2,7 @@
 
 Rasa keeps every message and slot of a conversation in its tracker. Registration answers are
 identity data, so the serialised tracker is encrypted with the hotline's field key before it
-reaches Redis. Configured in bot/endpoints.yml as `type: hotline.rasa_store.EncryptedRedisTrackerStore`;
+reaches Redis. Configured in bot/endpoints.yml as `type: rasa_ext.tracker_store.EncryptedRedisTrackerStore`;
 the Rasa process reads HOTLINE_SECRET from the environment like every other service.
 """
 
@@ -14,7 +14,7 @@ from typing import Optional, Text, Union
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from .crypto import Vault
+from hotline.crypto import Vault
 
 
 class EncryptedRedisTrackerStore(RedisTrackerStore):

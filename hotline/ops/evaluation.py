@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import PROJECT_ROOT
-from .model import rasa_bin, rasa_env
+from hotline.config import PROJECT_ROOT
+from hotline.ops.training import rasa_bin, rasa_env
 
 HELD_OUT = PROJECT_ROOT / "tests" / "nlu"
 FALLBACK = "nlu_fallback"
@@ -164,7 +164,7 @@ def report(title: str, results: dict[str, dict]) -> str:
 
 
 def main(cv: int = 0) -> int:
-    from .model import ensure_trained
+    from hotline.ops.training import ensure_trained
 
     model = ensure_trained()
     results = {"held_out": evaluate(Parser(model), held_out())}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redis import Redis
 
-from .messages import TRANSCRIPT_KEY
+from hotline.messaging.messages import TRANSCRIPT_KEY
 
 ERASE_MARK = "hl:erase:{}"
 # Rasa's Redis tracker store key (key_prefix "hotline" in bot/endpoints.yml).

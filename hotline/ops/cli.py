@@ -8,7 +8,7 @@ import secrets
 import sys
 from datetime import date
 
-from .config import PROJECT_ROOT, Settings
+from hotline.config import PROJECT_ROOT, Settings
 
 
 def _run_env() -> dict:
@@ -24,7 +24,7 @@ def _run_env() -> dict:
 
 
 def cmd_chat(args) -> int:
-    from .chat import Phone, interactive
+    from hotline.ops.chat import Phone, interactive
 
     env = _run_env()
     if not env.get("TWILIO_API_BASE_URL"):
@@ -55,14 +55,14 @@ def cmd_chat(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .model import ensure_trained
+    from hotline.ops.training import ensure_trained
 
     print(f"model: {ensure_trained()}")
     return 0
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import main as evaluate
+    from hotline.ops.evaluation import main as evaluate
 
     return evaluate(cv=args.cv)
 
@@ -71,7 +71,7 @@ def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
     from redis import Redis
 
-    from . import program_status
+    from hotline.content import program_status
 
     settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
@@ -90,7 +90,7 @@ def cmd_token(args) -> int:
     """API tokens for facilitating organizations: shown once at creation, stored hashed."""
     from redis import Redis
 
-    from . import api_tokens
+    from hotline.access import api_tokens
 
     settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
     redis = Redis.from_url(settings.redis_url, decode_responses=True)
@@ -114,7 +114,7 @@ def cmd_token(args) -> int:
 
 
 def _runtime():
-    from .runtime import Runtime
+    from hotline.runtime import Runtime
 
     env = _run_env()
     settings = Settings.from_env(
@@ -147,7 +147,7 @@ def cmd_broadcast(args) -> int:
     import json
     import time
 
-    from . import broadcasts
+    from hotline.outreach import broadcasts
 
     rt = _runtime()
     if args.action == "report":
@@ -198,7 +198,7 @@ def cmd_operator(args) -> int:
 
     from redis import Redis
 
-    from . import operators
+    from hotline.access import operators
 
     settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
     redis = Redis.from_url(settings.redis_url, decode_responses=True)

@@ -13,7 +13,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from .config import Settings
+from hotline.config import Settings
 
 
 class RedirectingHttpClient(TwilioHttpClient):

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import requests
 
-from .config import PROJECT_ROOT
-from .model import ensure_trained, rasa_bin, rasa_env
+from hotline.config import PROJECT_ROOT
+from hotline.ops.training import ensure_trained, rasa_bin, rasa_env
 
-log = logging.getLogger("hotline.stack")
+log = logging.getLogger("hotline.ops.stack")
 
 DEV_NUMBERS = "+15005550006,whatsapp:+14155238886"
 

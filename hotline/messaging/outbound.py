@@ -15,12 +15,12 @@ import requests
 from rq import Retry
 from twilio.base.exceptions import TwilioRestException
 
-from . import routing
-from .contacts import Contact
-from .errors import TransientSendError
-from .messages import Outbound
-from .runtime import OUTBOUND_QUEUE, Runtime
-from .serial import SerialQueue
+from hotline.messaging import routing
+from hotline.contacts import Contact
+from hotline.errors import TransientSendError
+from hotline.messaging.messages import Outbound
+from hotline.runtime import OUTBOUND_QUEUE, Runtime
+from hotline.messaging.serial import SerialQueue
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 
 import requests
 
-from .errors import AssistantUnavailable
+from hotline.errors import AssistantUnavailable
 
 log = logging.getLogger(__name__)
 

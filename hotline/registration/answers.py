@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from babel import Locale
 
-from .text import fold
+from hotline.text import fold
 
 
 class Invalid(ValueError):
@@ -99,7 +99,7 @@ def parse_name(text: str) -> str:
     >>> parse_name("<script>alert(1)</script>")
     Traceback (most recent call last):
     ...
-    hotline.fields.Invalid: name_letters
+    hotline.registration.answers.Invalid: name_letters
     """
     name = " ".join((text or "").split())
     name = _NAME_LEAD.sub("", name).strip()
@@ -170,7 +170,7 @@ def parse_date(text: str, today: date | None = None, day_first: bool = True) -> 
     >>> parse_date("31/02/1990")
     Traceback (most recent call last):
     ...
-    hotline.fields.Invalid: date_impossible
+    hotline.registration.answers.Invalid: date_impossible
     >>> parse_date("1990-07-04"), parse_date("4 de julio de 1990"), parse_date("july 4th, 1990")
     (datetime.date(1990, 7, 4), datetime.date(1990, 7, 4), datetime.date(1990, 7, 4))
     >>> parse_date("07/04/1990", day_first=False)
@@ -236,7 +236,7 @@ def parse_month_year(text: str, today: date | None = None) -> date:
     >>> parse_month_year("2017")
     Traceback (most recent call last):
     ...
-    hotline.fields.Invalid: month_unreadable
+    hotline.registration.answers.Invalid: month_unreadable
     """
     today = today or date.today()
     try:
@@ -272,11 +272,11 @@ def parse_a_number(text: str) -> str:
     >>> parse_a_number("A 1234567")
     Traceback (most recent call last):
     ...
-    hotline.fields.Invalid: a_number_length
+    hotline.registration.answers.Invalid: a_number_length
     >>> parse_a_number("+52 899 123 4567")
     Traceback (most recent call last):
     ...
-    hotline.fields.Invalid: a_number_phone
+    hotline.registration.answers.Invalid: a_number_phone
     """
     raw = (text or "").strip()
     if not raw:

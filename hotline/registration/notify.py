@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
 
-from . import routing
-from .i18n import format_day
-from .outbound import NOTICE, queue_to_contact
-from .registrations import RECORD, Registration
-from .runtime import OUTBOUND_QUEUE, Runtime
+from hotline.messaging import routing
+from hotline.content.catalogs import format_day
+from hotline.messaging.outbound import NOTICE, queue_to_contact
+from hotline.registration.store import RECORD, Registration
+from hotline.runtime import OUTBOUND_QUEUE, Runtime
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from redis import Redis
 
-from .crypto import Vault
+from hotline.crypto import Vault
 
 RECORD = "hl:reg:{}"
 INDEX = "hl:reg:index"  # reference -> created time

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .config import PROJECT_ROOT
+from hotline.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

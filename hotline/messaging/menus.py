@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .text import fold
+from hotline.text import fold
 
 _NUMBER_REPLY = re.compile(r"^(?:opcion|option|numero|number|no|num|n)?\s*(\d{1,2})$")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .text import has_letters_or_digits
+from hotline.text import has_letters_or_digits
 
 MAX_BODY = 1600  # Twilio's limit for one concatenated message
 

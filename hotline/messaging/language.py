@@ -16,7 +16,7 @@ language of their first message until they clearly write in the other one or ask
 
 from __future__ import annotations
 
-from .text import words
+from hotline.text import words
 
 _ES = set(
     """

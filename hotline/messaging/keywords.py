@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from .text import fold
+from hotline.text import fold
 
 OPT_OUT = "opt_out"
 OPT_IN = "opt_in"

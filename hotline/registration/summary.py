@@ -7,9 +7,9 @@ from functools import lru_cache
 
 from babel.dates import format_date
 
-from .config import Settings
-from .fields import country_name
-from .i18n import Catalogs, format_day
+from hotline.config import Settings
+from hotline.registration.answers import country_name
+from hotline.content.catalogs import Catalogs, format_day
 
 
 @lru_cache(maxsize=1)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import requests
 
-from .channels import Address
-from .twilio_client import sign
+from hotline.messaging.channels import Address
+from hotline.messaging.twilio_client import sign
 
 
 @dataclass

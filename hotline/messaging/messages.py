@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from redis import Redis
 
-from .crypto import Vault
+from hotline.crypto import Vault
 
 IN_KEY = "hl:in:{}"
 OUT_KEY = "hl:out:{}"
