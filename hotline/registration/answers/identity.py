@@ -1,0 +1,179 @@
+"""Who the person is: their name, A-number, a phone number, their country.
+
+>>> parse_a_number("A-012-345-678"), parse_a_number("a 12345678")
+('012345678', '012345678')
+>>> parse_country("onduras"), parse_country("Estados Unidos"), parse_country("soy guatemalteca")
+('HN', 'US', 'GT')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+from babel import Locale
+
+from hotline.text import fold
+
+from .invalid import Invalid
+
+# --- names ---------------------------------------------------------------------------------
+_NAME_PUNCT = set(" -'.’")
+_NAME_LEAD = re.compile(r"^(mi nombre (completo )?es|me (llamo|yamo|lamo|dicen)|my (full )?name is|"
+                        r"soy|i am|im|i'm)\s+", re.I)
+
+
+def parse_name(text: str) -> str:
+    """A full name as written on documents: letters only, at least two words.
+
+    >>> parse_name("  maría   josé  López-Díaz "), parse_name("me yamo Ana Ruiz")
+    ('maría josé López-Díaz', 'Ana Ruiz')
+    >>> parse_name("<script>alert(1)</script>")
+    Traceback (most recent call last):
+    ...
+    hotline.registration.answers.invalid.Invalid: name_letters
+    """
+    name = " ".join((text or "").split())
+    name = _NAME_LEAD.sub("", name).strip()
+    if not name:
+        raise Invalid("empty")
+    if any(not (c.isalpha() or c in _NAME_PUNCT) for c in name):
+        raise Invalid("name_letters")
+    if len(name) > 80:
+        raise Invalid("name_long")
+    parts = [p for p in name.split(" ") if any(c.isalpha() for c in p)]
+    if len(parts) < 2:
+        raise Invalid("name_full")
+    return name
+
+
+# --- A-number ------------------------------------------------------------------------------
+def parse_a_number(text: str) -> str:
+    """An alien registration number, normalised to nine digits.
+
+    >>> parse_a_number("A# 0123 4567 8")
+    '012345678'
+    >>> parse_a_number("A 1234567")
+    Traceback (most recent call last):
+    ...
+    hotline.registration.answers.invalid.Invalid: a_number_length
+    >>> parse_a_number("+52 899 123 4567")
+    Traceback (most recent call last):
+    ...
+    hotline.registration.answers.invalid.Invalid: a_number_phone
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise Invalid("empty")
+    if raw.startswith("+") or raw.startswith("00"):
+        raise Invalid("a_number_phone")
+    cleaned = re.sub(r"^(a\s*(number|numero|no\.?|#)?|numero\s*a|#)", "", fold(raw.replace("#", " ")))
+    cleaned = cleaned.replace("a", "", 1) if cleaned.startswith("a") else cleaned
+    compact = re.sub(r"[\s.\-]", "", cleaned)
+    if not compact or not compact.isdigit():
+        raise Invalid("a_number_digits")
+    if len(compact) >= 10:
+        # Ten digits or more is what a phone number looks like, not an A-number.
+        raise Invalid("a_number_phone")
+    if len(compact) not in (8, 9):
+        raise Invalid("a_number_length")
+    return compact.zfill(9)
+
+
+# --- phone numbers -------------------------------------------------------------------------
+def parse_phone(text: str, default_country_code: str = "52") -> str:
+    """A phone number in E.164; ten digits without a country code take the sender's code.
+
+    >>> parse_phone("(899) 123-4567"), parse_phone("+1 915 555 0101"), parse_phone("00 52 55 1234 5678")
+    ('+528991234567', '+19155550101', '+525512345678')
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise Invalid("empty")
+    if re.search(r"[^\d\s()+.\-]", raw):
+        raise Invalid("phone_invalid")
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+"):
+        number = digits
+    elif digits.startswith("00"):
+        number = digits[2:]
+    elif len(digits) == 10:
+        number = default_country_code + digits
+    else:
+        number = digits
+    if not 10 <= len(number) <= 15 or number.startswith("0"):
+        raise Invalid("phone_invalid")
+    return "+" + number
+
+
+# --- countries -----------------------------------------------------------------------------
+# How people name the countries most of them come from, beyond the official names.
+_COUNTRY_ALIASES = {
+    "HN": ["hondureno", "hondurena", "catracho", "catracha", "honduran", "hondu"],
+    "GT": ["guatemalteco", "guatemalteca", "chapin", "chapina", "guatemalan", "guate"],
+    "SV": ["salvadoreno", "salvadorena", "salvadoran", "el salvador", "salvador", "guanaco"],
+    "NI": ["nicaraguense", "nica", "nicaraguan"],
+    "CU": ["cubano", "cubana", "cuban"],
+    "VE": ["venezolano", "venezolana", "venezuelan", "venezuela"],
+    "CO": ["colombiano", "colombiana", "colombian"],
+    "EC": ["ecuatoriano", "ecuatoriana", "ecuadorian"],
+    "PE": ["peruano", "peruana", "peruvian"],
+    "MX": ["mexicano", "mexicana", "mexican", "mejico", "mexico"],
+    "HT": ["haitiano", "haitiana", "haitian", "ayiti"],
+    "BR": ["brasileno", "brasilena", "brazilian", "brasil"],
+    "DO": ["dominicano", "dominicana", "republica dominicana", "rep dominicana", "dominican"],
+    "BO": ["boliviano", "boliviana", "bolivian"],
+    "CL": ["chileno", "chilena", "chilean"],
+    "AR": ["argentino", "argentina", "argentinian"],
+    "CR": ["costarricense", "tico", "tica", "costa rican"],
+    "PA": ["panameno", "panamena", "panamanian"],
+    "US": ["usa", "eeuu", "ee uu", "estados unidos", "united states", "us", "u s", "america",
+           "estadounidense", "gringolandia"],
+    "UY": ["uruguayo", "uruguaya", "uruguayan"],
+    "PY": ["paraguayo", "paraguaya", "paraguayan"],
+}
+_SKIP = {"soy", "de", "del", "la", "el", "i", "am", "im", "from", "pais", "country", "mi",
+         "my", "es", "is", "nacionalidad", "ciudadano", "ciudadana", "citizen", "of", "en",
+         "vengo", "somos", "we", "are", "nacido", "nacida", "born", "in"}
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for lang in ("en", "es"):
+        for code, name in Locale.parse(lang).territories.items():
+            if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "EZ", "UN", "QO"):
+                index.setdefault(fold(name), code)
+    for code, names in _COUNTRY_ALIASES.items():
+        for name in names:
+            index[fold(name)] = code
+    return index
+
+
+def parse_country(text: str) -> str:
+    """An ISO 3166 alpha-2 code from a country's name, a demonym or a close misspelling."""
+    folded = fold(text)
+    if not folded:
+        raise Invalid("empty")
+    index = _country_index()
+    if folded in index:
+        return index[folded]
+    tokens = [t for t in folded.split() if t not in _SKIP]
+    candidates = [" ".join(tokens)] + [" ".join(tokens[i:i + n]) for n in (3, 2, 1)
+                                       for i in range(len(tokens) - n + 1)]
+    for candidate in candidates:
+        if candidate in index:
+            return index[candidate]
+    for candidate in candidates:
+        if len(candidate) < 4:
+            continue
+        close = difflib.get_close_matches(candidate, list(index), n=1, cutoff=0.82)
+        if close:
+            return index[close[0]]
+    raise Invalid("country_unknown")
+
+
+def country_name(code: str, lang: str) -> str:
+    return Locale.parse(lang).territories.get(code, code)
+
