@@ -1,8 +1,9 @@
 """Rasa's NLG endpoint: turns a response name into the person's words, from the catalogs.
 
-Rasa POSTs {response, arguments, tracker, channel}; we answer {text, buttons}. The language is,
-in order: one a custom action passed (`lang=`), the contact's stored language (an action may
-have just changed it), the turn's metadata from the gateway, the default.
+Rasa POSTs {response, arguments, tracker, channel}; we answer {text, buttons}. The language is
+decided by `hotline.messaging.language.for_turn`: one a custom action passed (`lang=`), the
+contact's stored language (an action may have just changed it), the turn's metadata from the
+gateway, the default.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from hotline.content import program_status
 from hotline.content.responses import load_responses
 from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
+from hotline.messaging import language
 
 from .errors import runtime
 
@@ -39,14 +41,11 @@ class Renderer:
         return load_responses(self.rt.settings.domain_dir, self.rt.settings.responses_dir)
 
     def language(self, arguments: dict, tracker: dict) -> str:
-        lang = arguments.get("lang")
-        if lang not in ("en", "es"):
-            contact = self.rt.contacts.get(tracker.get("sender_id") or "")
-            lang = contact.language if contact and contact.language else None
-        if lang not in ("en", "es"):
-            metadata = (tracker.get("latest_message") or {}).get("metadata") or {}
-            lang = metadata.get("language")
-        return lang if lang in ("en", "es") else self.rt.settings.default_language
+        """The reply's language, decided like every other reply's (`language.for_turn`)."""
+        contact = self.rt.contacts.get(tracker.get("sender_id") or "")
+        metadata = (tracker.get("latest_message") or {}).get("metadata")
+        return language.for_turn(arguments.get("lang"), contact.language if contact else None,
+                                 metadata, self.rt.settings.default_language)
 
     def values(self, arguments: dict, tracker: dict, lang: str) -> dict:
         values = {k: v for k, v in (tracker.get("slots") or {}).items() if v is not None}

@@ -4,6 +4,11 @@ SMS are short and unaccented, so this scores common function words and hotline v
 rather than relying on accents; Spanish punctuation and letters add weight. A contact keeps the
 language of their first message until they clearly write in the other one or ask to switch.
 
+Two decisions live here and nowhere else: `resolve` decides, once per message in the gateway,
+which language the contact is in now (and the gateway stores it on the contact and puts it in the
+turn's metadata); `for_turn` decides which language one reply of that turn is written in, and is
+used alike by the gateway, the custom actions and the NLG endpoint.
+
 >>> detect("hola")
 ('es', 1)
 >>> detect("hello i need help with my case")[0]
@@ -16,6 +21,7 @@ language of their first message until they clearly write in the other one or ask
 
 from __future__ import annotations
 
+from hotline.content.catalogs import LANGUAGES
 from hotline.text import words
 
 _ES = set(
@@ -84,3 +90,24 @@ def resolve(current: str | None, chosen: bool, text: str, default: str) -> str:
     if chosen or guess is None or guess == current:
         return current
     return guess if margin >= SWITCH_MARGIN else current
+
+
+def for_turn(explicit: str | None, stored: str | None, metadata: dict | None, default: str) -> str:
+    """The language of one reply: the first known of an explicit choice, the contact's stored
+    language, the turn's metadata, then the default.
+
+    `explicit` is for a language changed during this very turn (an action that switched it says
+    so rather than rely on the store being read after its write). The stored language comes
+    before the metadata because the gateway chose the metadata before any action ran.
+
+    >>> for_turn("en", "es", {"language": "es"}, "es")
+    'en'
+    >>> for_turn(None, "en", {"language": "es"}, "es"), for_turn("xx", None, {"language": "en"}, "es")
+    ('en', 'en')
+    >>> for_turn(None, None, None, "es"), for_turn(None, "fr", {}, "en")
+    ('es', 'en')
+    """
+    for lang in (explicit, stored, (metadata or {}).get("language")):
+        if lang in LANGUAGES:
+            return lang
+    return default
