@@ -89,6 +89,10 @@ class ContactStore:
     def set_language(self, contact_id: str, language: str, chosen: bool) -> None:
         store_language(self.redis, contact_id, language, chosen)
 
+    def allow_sms(self, contact_id: str) -> None:
+        """They chose text messages: news may come by SMS when WhatsApp's window is closed."""
+        self.redis.hset(contact_key(contact_id), "sms_ok", "1")
+
     def set_opted_out(self, contact_id: str, opted_out: bool) -> None:
         self.redis.hset(
             contact_key(contact_id),

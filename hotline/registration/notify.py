@@ -16,7 +16,7 @@ from babel.dates import format_time
 from hotline.messaging import routing
 from hotline.content.catalogs import format_day
 from hotline.messaging.outbound import NOTICE, queue_to_contact
-from hotline.registration.store import RECORD, Registration
+from hotline.registration.store import Registration
 from hotline.runtime import OUTBOUND_QUEUE, Runtime
 
 log = logging.getLogger(__name__)
@@ -80,13 +80,12 @@ def status_changed(rt: Runtime, reference: str, status: str, details: dict, acto
     """Record a new status, tell the person, and schedule an appointment's reminder."""
     clean = parse_details(status, details)
     reg = rt.registrations.set_status(reference, status, actor, **clean)
-    change = rt.redis.incr(f"hl:reg:changes:{reference}")
+    change = rt.registrations.next_change(reference)
     out_id = send(rt, reg, f"notify.status.{status}", clean, f"{reference}-status-{change}")
     result = {"reference": reference, "status": status, "notified": out_id is not None,
               "message_id": out_id}
     if status == APPOINTMENT:
-        rt.redis.hset(RECORD.format(reference), mapping={"appointment": change, **{
-            f"appointment_{k}": v for k, v in clean.items()}})
+        rt.registrations.set_appointment(reference, change, clean)
         when = reminder_time(rt, clean)
         rt.queue(OUTBOUND_QUEUE).enqueue_at(when, "hotline.jobs.send_reminder", reference, change)
         result["reminder_at"] = when.isoformat()
@@ -102,10 +101,10 @@ def reminder_time(rt: Runtime, details: dict) -> datetime:
 
 def remind(rt: Runtime, reference: str, change: int) -> str | None:
     """The day-before reminder, unless the appointment changed or was cancelled since."""
-    data = rt.redis.hgetall(RECORD.format(reference))
-    if not data or data.get("status") != APPOINTMENT or data.get("appointment") != str(change):
+    on_file, booked = rt.registrations.appointment(reference) or (None, {})
+    if on_file is None or str(on_file) != str(change):
         log.info("reminder for %s skipped: appointment changed", reference)
         return None
     reg = rt.registrations.get(reference, actor=None)
-    details = {k: data[f"appointment_{k}"] for k in DETAILS[APPOINTMENT]}
+    details = {k: booked[k] for k in DETAILS[APPOINTMENT]}
     return send(rt, reg, "notify.reminder", details, f"{reference}-reminder-{change}")

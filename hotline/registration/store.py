@@ -27,6 +27,7 @@ INDEX = "hl:reg:index"  # reference -> created time
 BY_A_NUMBER = "hl:reg:anum:{}"  # pseudonym(A-number) -> reference
 BY_CONTACT = "hl:reg:contact:{}"  # contact id -> latest reference
 AUDIT = "hl:reg:audit:{}"
+CHANGES = "hl:reg:changes:{}"  # how many status changes, to name each notification once
 
 IDENTITY_FIELDS = ("name", "birth_date", "a_number", "phone")
 PLAIN_FIELDS = ("reference", "status", "contact_id", "channel", "language", "citizenship",
@@ -146,6 +147,25 @@ class RegistrationStore:
         self.redis.hset(key, mapping={"status": status, "updated_at": time.time()})
         self.audit(reference, actor, "status", status=status, **details)
         return self.get(reference, actor=None)
+
+    def next_change(self, reference: str) -> int:
+        """A new number for this record's latest status change (1, 2, ...)."""
+        return self.redis.incr(CHANGES.format(reference))
+
+    def set_appointment(self, reference: str, change: int, details: dict[str, str]) -> None:
+        """Keep the appointment set by status change `change`, for its reminder."""
+        self.redis.hset(RECORD.format(reference), mapping={
+            "appointment": change, **{f"appointment_{k}": v for k, v in details.items()}})
+
+    def appointment(self, reference: str) -> tuple[int, dict[str, str]] | None:
+        """(change, details) of the appointment on file while it is still the record's status;
+        None once the status moved on or the record is gone."""
+        data = self.redis.hgetall(RECORD.format(reference))
+        if data.get("status") != "appointment_scheduled" or not data.get("appointment"):
+            return None
+        details = {k.removeprefix("appointment_"): v for k, v in data.items()
+                   if k.startswith("appointment_")}
+        return int(data["appointment"]), details
 
     def delete_for_contact(self, contact_id: str, actor: str) -> list[str]:
         """Erase every registration this contact made; the audit keeps only that it happened."""
