@@ -1,52 +1,44 @@
-"""What every hotline action shares: the contact's id, language and our Redis."""
+"""What every hotline action shares: the process runtime and the language to answer in.
+
+The action server is one process; like an RQ worker it uses `hotline.runtime.process_runtime()`
+(built from the environment on first use), never clients of its own.
+
+Which language: `hotline.messaging.language.for_turn`, the same rule the NLG endpoint applies to
+every response an action names. So an action passes `lang=` to `utter_message` only when it
+changed the person's language during this turn: the rule would find the new language anyway
+(stored before the NLG endpoint reads it), but the explicit choice says so where it happens and
+does not depend on that order.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from rasa_sdk import Tracker
-from redis import Redis
 
-from hotline.config import Settings
-from hotline.contacts import ContactStore
-from hotline.crypto import Vault
-from hotline.registration.store import RegistrationStore
+from hotline.contacts import Contact
+from hotline.messaging import language
+from hotline.runtime import Runtime, process_runtime
 
 
-@lru_cache(maxsize=1)
-def redis() -> Redis:
-    return Redis.from_url(Settings.from_env().redis_url, decode_responses=True)
+def runtime() -> Runtime:
+    """This action server's runtime: Redis, stores, catalogs, settings."""
+    return process_runtime()
 
 
-@lru_cache(maxsize=1)
-def vault() -> Vault:
-    return Vault(Settings.from_env().require("secret").secret)
+def _metadata(tracker: Tracker) -> dict | None:
+    return (tracker.latest_message or {}).get("metadata")
 
 
-def contacts() -> ContactStore:
-    return ContactStore(redis(), vault())
+def gateway_language(tracker: Tracker) -> str:
+    """The language the gateway chose for this turn, before any action ran."""
+    return language.for_turn(None, None, _metadata(tracker),
+                             runtime().settings.default_language)
 
 
-def registrations() -> RegistrationStore:
-    return RegistrationStore(redis(), vault())
-
-
-def contact_number(contact_id: str) -> str | None:
-    contact = contacts().get(contact_id)
-    return contact.number if contact else None
-
-
-def language(tracker: Tracker) -> str:
-    """The language the gateway chose for this turn."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    lang = metadata.get("language")
-    return lang if lang in ("en", "es") else Settings.from_env().default_language
-
-
-def current_language(tracker: Tracker) -> str:
-    """The contact's language now: an action this turn may have changed it since the gateway
-    chose, so the stored one comes first (the NLG endpoint decides the same way)."""
-    contact = contacts().get(tracker.sender_id)
-    if contact and contact.language in ("en", "es"):
-        return contact.language
-    return language(tracker)
+def answer_language(tracker: Tracker, contact: Contact | None = None) -> str:
+    """The language to answer in now: the contact's stored one first (an action this turn may
+    have changed it since the gateway chose), as the NLG endpoint decides. Pass the contact when
+    it has been read already."""
+    rt = runtime()
+    contact = contact or rt.contacts.get(tracker.sender_id)
+    return language.for_turn(None, contact.language if contact else None, _metadata(tracker),
+                             rt.settings.default_language)

@@ -15,26 +15,30 @@ from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
 from hotline.handoff import queue as escalations
-from hotline.config import Settings
 
-from ._base import current_language, redis
+from ._base import answer_language, runtime
 
 log = logging.getLogger(__name__)
 
 
 def hand_to_people(dispatcher: CollectingDispatcher, contact_id: str, reason: str, urgent: bool,
                    lang: str) -> None:
-    """Queue the conversation and say when a person will answer (the caller says the rest)."""
-    settings = Settings.from_env()
+    """Queue the conversation and say when a person will answer (the caller says the rest).
+
+    `lang` is the person's language now: the operators see it, and the opening time is written
+    in it; the responses' own language is the NLG endpoint's, decided by the same rule.
+    """
+    rt = runtime()
+    settings = rt.settings
     try:
-        escalations.escalate(redis(), contact_id, reason, urgent=urgent, language=lang)
+        escalations.escalate(rt.redis, contact_id, reason, urgent=urgent, language=lang)
         opens = escalations.opening(settings.operator_hours, settings.timezone)
         if opens is not None:
             when = format_datetime(opens, "EEEE H:mm", locale=lang)
-            dispatcher.utter_message(response="utter_handoff_after_hours", lang=lang, opens=when)
+            dispatcher.utter_message(response="utter_handoff_after_hours", opens=when)
         else:
-            dispatcher.utter_message(response="utter_handoff_wait", lang=lang,
-                                     minutes=escalations.wait_minutes(redis(), contact_id))
+            dispatcher.utter_message(response="utter_handoff_wait",
+                                     minutes=escalations.wait_minutes(rt.redis, contact_id))
     except RedisError:
         # What to do now was already said; the queue entry must not fail the answer.
         log.exception("could not queue %s for %s", reason, contact_id)
@@ -46,7 +50,7 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        lang = current_language(tracker)
+        lang = answer_language(tracker)
         # What to do right now comes first; the queue entry must not delay it or fail it.
         dispatcher.utter_message(response="utter_emergency")
         hand_to_people(dispatcher, tracker.sender_id, "emergency", True, lang)
@@ -61,5 +65,5 @@ class ActionHumanHandoff(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         reason = "misunderstood" if tracker.get_intent_of_latest_message() == "affirm" else "asked"
         dispatcher.utter_message(response="utter_human_handoff")
-        hand_to_people(dispatcher, tracker.sender_id, reason, False, current_language(tracker))
+        hand_to_people(dispatcher, tracker.sender_id, reason, False, answer_language(tracker))
         return []

@@ -7,9 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline.config import Settings
 from hotline.content.responses import load_responses
 
+from ._base import runtime
 
 
 def last_answer(tracker: Tracker) -> str | None:
@@ -21,7 +21,7 @@ def last_answer(tracker: Tracker) -> str | None:
 
 
 def pages() -> set[str]:
-    settings = Settings.from_env()
+    settings = runtime().settings
     return set(load_responses(settings.domain_dir, settings.responses_dir))
 
 

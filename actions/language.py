@@ -7,10 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline.contacts import store_language
 from hotline.text import words
 
-from ._base import language, redis
+from ._base import gateway_language, runtime
 
 _ENGLISH = {"english", "ingles", "inglish", "engl", "ingl"}
 _SPANISH = {"spanish", "espanol", "castellano", "espaniol", "espanish", "espa"}
@@ -48,8 +47,9 @@ class ActionChangeLanguage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        current = language(tracker)
+        current = gateway_language(tracker)
         target = target_language(tracker.latest_message.get("text") or "", current)
-        store_language(redis(), tracker.sender_id, target, chosen=True)
+        runtime().contacts.set_language(tracker.sender_id, target, chosen=True)
+        # Changed this turn: said explicitly (see actions/_base.py).
         dispatcher.utter_message(response="utter_language_changed", lang=target)
         return []

@@ -9,14 +9,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline.handoff import queue as escalations
-from hotline.registration import answers as fields
-from hotline.messaging.messages import TRANSCRIPT_KEY
-from hotline.erasure import ERASE_MARK
+from hotline import erasure
+from hotline.registration import answers
 from hotline.text import fold
 
-from ._base import current_language, redis, registrations
-from .registration import clear_all, mark_form
+from ._base import runtime
+from .registration import clear_all
 
 log = logging.getLogger(__name__)
 _ERASE_WORDS = {"borrar", "borra", "borrenlo", "eliminar", "elimina", "delete", "erase",
@@ -35,30 +33,25 @@ class ValidateDeleteForm(FormValidationAction):
         if tracker.active_loop_name != "delete_form" or \
                 tracker.get_slot("requested_slot") != "delete_confirm":
             return [SlotSet("delete_confirm", None), SlotSet("requested_slot", "delete_confirm")]
-        lang = current_language(tracker)
         text = (tracker.latest_message or {}).get("text") or ""
         done = [SlotSet("delete_confirm", None), SlotSet("requested_slot", None), ActiveLoop(None)]
-        if fold(text) in _ERASE_WORDS or fields.yes_no(text, numbered=False):
+        if fold(text) in _ERASE_WORDS or answers.yes_no(text, numbered=False):
             erased = erase(tracker.sender_id)
             log.info("erased data of %s on request (%d registrations)", tracker.sender_id, erased)
-            dispatcher.utter_message(response="utter_delete_done", lang=lang)
+            dispatcher.utter_message(response="utter_delete_done")
             return done + clear_all()
         # Anything but a clear yes keeps the data: erasure cannot be undone.
-        dispatcher.utter_message(response="utter_delete_kept", lang=lang)
+        dispatcher.utter_message(response="utter_delete_kept")
         return done
 
 
 def erase(contact_id: str) -> int:
-    """Registrations, transcript and queue entry now; the gateway drops the conversation
-    itself once this turn is answered (Rasa saves it again until then)."""
-    deleted = registrations().delete_for_contact(contact_id, actor="person")
-    r = redis()
-    r.delete(TRANSCRIPT_KEY.format(contact_id), escalations.RECORD.format(contact_id))
-    r.zrem(escalations.QUEUE, contact_id)
-    r.srem(escalations.ACTIVE, contact_id)
-    mark_form(contact_id, None)
-    r.set(ERASE_MARK.format(contact_id), 1, ex=24 * 3600)
-    return len(deleted)
+    """Erase the person everywhere now (`hotline.erasure`); returns how many registrations went.
+
+    This turn is still being answered, so the gateway erases again what it writes (Rasa saves
+    the tracker until then) once it is: `erasure.finish_erasure`.
+    """
+    return erasure.erase(runtime(), contact_id, during_turn=True)["registrations"]
 
 
 class AskDeleteConfirm(Action):
@@ -67,6 +60,5 @@ class AskDeleteConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_ask_delete_confirm",
-                                 lang=current_language(tracker))
+        dispatcher.utter_message(response="utter_ask_delete_confirm")
         return []

@@ -8,8 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from ._base import current_language
-from .registration import FORM, QUESTIONS, mark_form
+from hotline.registration import form_mark
+
+from ._base import runtime
+from .registration import FORM, QUESTIONS
 
 
 class ActionSessionStart(Action):
@@ -29,9 +31,8 @@ class ActionSessionStart(Action):
             # message that opened this session goes to the form like any other.
             events += [ActiveLoop(FORM), SlotSet("requested_slot", requested)]
         else:
-            mark_form(tracker.sender_id, None)
+            form_mark.mark(runtime().redis, tracker.sender_id, None)
             if any(carried.get(name) is not None for name in QUESTIONS):
-                dispatcher.utter_message(response="utter_reg_unfinished",
-                                         lang=current_language(tracker))
+                dispatcher.utter_message(response="utter_reg_unfinished")
         events.append(ActionExecuted("action_listen"))
         return events

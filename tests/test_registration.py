@@ -83,7 +83,8 @@ def test_a_complete_registration_in_spanish(phone, people):
              "reg_location": {"country": "MX", "place": "Mexico, Tijuana"},
              "reg_contact": "whatsapp", "reg_family": 2,
              "reg_vulnerability": ["illness", "violence"]}
-    assert shown == catalogs.text("utter_ask_reg_confirm", "es", summary=summary(slots, "es"))
+    assert shown == catalogs.text("utter_ask_reg_confirm", "es",
+                                  summary=summary(slots, "es", catalogs))
     assert "15 de marzo de 1988" in shown and "Honduras" in shown and dashed(a_number) in shown
     done = ask(person, "si")
     reg = people.registration(person)

@@ -11,17 +11,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import _base
 from actions.registration import Turn
 from hotline.handoff import queue as escalations
 
 
 @pytest.fixture
-def turn(settings, redis, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("HOTLINE_SECRET", settings.secret)
-    _base.redis.cache_clear()
-    _base.vault.cache_clear()
+def turn(rt, redis, monkeypatch):
+    # The action server's runtime is the process runtime: here, the unit tests' one.
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
 
     def make(requested: str, text: str, intent: str, confidence: float, **slots):
         tracker = Tracker(
@@ -37,9 +34,7 @@ def turn(settings, redis, monkeypatch):
         keys = [m.get("message_key") for m in dispatcher.messages if m.get("message_key")]
         return events, said, keys, dispatcher.messages
 
-    yield make
-    _base.redis.cache_clear()
-    _base.vault.cache_clear()
+    return make
 
 
 def slot(events, name):

@@ -23,6 +23,7 @@ from hotline.contacts import Contact
 from hotline.errors import AssistantUnavailable
 from hotline.messaging.messages import Inbound
 from hotline.messaging.outbound import COMPLIANCE, NOTICE, REPLY, queue_message
+from hotline.registration import form_mark
 from hotline.runtime import INBOUND_QUEUE, Runtime
 from hotline.messaging.serial import SerialQueue
 
@@ -68,7 +69,8 @@ def handle(rt: Runtime, sid: str) -> None:
     if msg.state == "answered":
         _send_answer(rt, msg)
     rt.messages.set_inbound_state(sid, "done")
-    if privacy.finish_erasure(rt.redis, msg.contact_id, (MENU_KEY.format(msg.contact_id),)):
+    if privacy.finish_erasure(rt, msg.contact_id):
+        rt.redis.delete(MENU_KEY.format(msg.contact_id))
         log.info("erased the conversation of %s on request", msg.contact_id)
 
 
@@ -82,15 +84,17 @@ def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
 
 def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
     """Work out the replies to one message and save them on the message record."""
-    question = privacy.form_open(rt.redis, contact.id)
+    question = form_mark.open_question(rt.redis, contact.id)
     kind = keywords.match(msg.body)
     if kind == keywords.OPT_OUT and question and keywords.is_cancel(msg.body):
         # Mid-registration, CANCEL/CANCELAR stops the registration, not all messages: the
         # form's answer says so and how to opt out (STOP) as well.
         kind = None
     if kind is not None:
-        lang = contact.language or keywords.keyword_language(msg.body)
-        if not contact.language:
+        # A keyword alone is too short to detect a language from: the stored one, else the
+        # keyword's own.
+        lang = language.for_turn(None, contact.language, None, keywords.keyword_language(msg.body))
+        if lang != contact.language:
             rt.contacts.set_language(contact.id, lang, chosen=False)
         if kind == keywords.OPT_OUT:
             rt.contacts.set_opted_out(contact.id, True)

@@ -1,20 +1,16 @@
-"""Registration answers written back to the person, in their language, for the summary."""
+"""Registration answers written back to the person, in their language, for the summary.
+
+Pure: the caller passes the catalogs (the process runtime's).
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from babel.dates import format_date
 
-from hotline.config import Settings
-from hotline.registration.answers import country_name
 from hotline.content.catalogs import Catalogs, format_day
-
-
-@lru_cache(maxsize=1)
-def catalogs() -> Catalogs:
-    return Catalogs(Settings.from_env().locales_dir)
+from hotline.registration.answers import country_name
 
 
 def format_month(day: date, lang: str) -> str:
@@ -30,9 +26,9 @@ def format_a_number(digits: str) -> str:
     return f"A-{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
-def summary(slots: dict, lang: str, cats: Catalogs | None = None) -> str:
-    """Numbered lines in the order the person can correct them."""
-    t = (cats or catalogs()).text
+def summary(slots: dict, lang: str, catalogs: Catalogs) -> str:
+    """Numbered lines in the order the person can correct them (`reading.SUMMARY`)."""
+    t = catalogs.text
     location = slots.get("reg_location") or {}
     place = location.get("place") or ""
     contact = slots.get("reg_contact")

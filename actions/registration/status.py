@@ -1,0 +1,34 @@
+"""Outside the form: 'what is the status of my registration?' from the phone that registered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from hotline.registration.store import PUBLIC_STATUS
+
+from .._base import runtime
+from .form import QUESTIONS
+
+
+class ActionRegistrationStatus(Action):
+    """The latest registration's reference and status, or whether one is under way."""
+
+    def name(self) -> str:
+        return "action_registration_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        reg = runtime().registrations.latest_for_contact(tracker.sender_id)
+        if reg is None:
+            draft = any(tracker.get_slot(name) is not None for name in QUESTIONS)
+            dispatcher.utter_message(
+                response="utter_reg_status_draft" if draft else "utter_reg_status_none")
+            return []
+        status = PUBLIC_STATUS.get(reg.status, reg.status)
+        dispatcher.utter_message(response="utter_reg_status", reference=reg.reference,
+                                 message_key=f"reg.status.{status}")
+        return []
