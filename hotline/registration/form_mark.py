@@ -39,6 +39,6 @@ def mark(redis: Redis, contact_id: str, requested: str | None) -> None:
         log.exception("could not mark the registration form for %s", contact_id)
 
 
-def forget(redis: Redis, contact_id: str) -> None:
-    """Erase the mark with the rest of the person's data."""
-    redis.delete(KEY.format(contact_id))
+def forget(redis: Redis, contact_id: str) -> int:
+    """Erase the mark with the rest of the person's data; returns how many marks went (0 or 1)."""
+    return redis.delete(KEY.format(contact_id))
