@@ -104,3 +104,15 @@ class ContactStore:
 
     def mark_undeliverable(self, contact_id: str, code: int) -> None:
         self.redis.hset(contact_key(contact_id), mapping={"undeliverable_code": code})
+
+    def forget(self, contact_id: str) -> int:
+        """Erase the contact record (encrypted number, language, opt-out) and its place among
+        all contacts; returns how many records went (0 or 1).
+
+        The opt-out goes with it: someone erased is in no audience, and writing again makes
+        them a new contact.
+        """
+        pipe = self.redis.pipeline()
+        pipe.delete(contact_key(contact_id))
+        pipe.srem(ALL, contact_id)
+        return pipe.execute()[0]

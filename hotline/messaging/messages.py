@@ -2,6 +2,9 @@
 
 Bodies are stored encrypted. An inbound record moves received -> answered (the assistant's
 replies are saved) -> done; an outbound one pending -> sending -> Twilio's states.
+
+Owns the keys `hl:in:*`, `hl:out:*`, `hl:twsid:*`, `hl:transcript:*` and `hl:msgs:*` (which
+records are whose, so that a person's messages can be forgotten). Imports core only.
 """
 
 from __future__ import annotations
@@ -16,8 +19,15 @@ from hotline.crypto import Vault
 
 IN_KEY = "hl:in:{}"
 OUT_KEY = "hl:out:{}"
+SEEN_KEY = "hl:in:seen:{}"
+HISTORY_KEY = "hl:out:{}:history"
 TWILIO_SID_KEY = "hl:twsid:{}"
 TRANSCRIPT_KEY = "hl:transcript:{}"
+BY_CONTACT = "hl:msgs:{}"  # contact id -> "in:<sid>" and "out:<id>" of their records
+# On erasure, a record still being handled (a turn not yet answered, a reply not yet with
+# Twilio) must finish, or the person never hears that their data is gone: it stays this long,
+# and so does whatever is written about it later. The outbox gives up after about an hour.
+FORGET_GRACE = 24 * 3600
 
 # Twilio's delivery states in the order a message moves through them; a late callback for an
 # earlier state must not overwrite a later one.
@@ -68,7 +78,7 @@ class MessageStore:
     # inbound -------------------------------------------------------------------------------
     def save_inbound(self, msg: Inbound, dedupe_ttl: int) -> bool:
         """Store a new inbound message; False when this MessageSid was seen before."""
-        if not self.redis.set(f"hl:in:seen:{msg.sid}", 1, nx=True, ex=dedupe_ttl):
+        if not self.redis.set(SEEN_KEY.format(msg.sid), 1, nx=True, ex=dedupe_ttl):
             return False
         key = IN_KEY.format(msg.sid)
         pipe = self.redis.pipeline()
@@ -86,6 +96,7 @@ class MessageStore:
             },
         )
         pipe.expire(key, self.ttl)
+        self._index(pipe, msg.contact_id, f"in:{msg.sid}")
         pipe.execute()
         self.append_transcript(msg.contact_id, "in", msg.body, sid=msg.sid, channel=msg.channel)
         return True
@@ -138,6 +149,7 @@ class MessageStore:
             },
         )
         pipe.expire(key, self.ttl)
+        self._index(pipe, msg.contact_id, f"out:{msg.id}")
         pipe.execute()
         return True
 
@@ -164,7 +176,8 @@ class MessageStore:
         mapping.update({k: v for k, v in fields.items() if v is not None})
         self.redis.hset(OUT_KEY.format(out_id), mapping=mapping)
         if fields.get("twilio_sid"):
-            self.redis.set(TWILIO_SID_KEY.format(fields["twilio_sid"]), out_id, ex=self.ttl)
+            self.redis.set(TWILIO_SID_KEY.format(fields["twilio_sid"]), out_id,
+                           ex=self._left(OUT_KEY.format(out_id)))
 
     def record_delivery(self, twilio_sid: str, status: str, error_code: str | None) -> str | None:
         """Apply a status callback; returns our message id, or None for an unknown sid.
@@ -181,17 +194,24 @@ class MessageStore:
             if error_code:
                 mapping["error_code"] = error_code
             self.redis.hset(key, mapping=mapping)
-        self.redis.rpush(f"{key}:history", json.dumps({"status": status, "at": time.time(),
-                                                        "error_code": error_code}))
-        self.redis.expire(f"{key}:history", self.ttl)
+        history = HISTORY_KEY.format(out_id)
+        self.redis.rpush(history, json.dumps({"status": status, "at": time.time(),
+                                              "error_code": error_code}))
+        self.redis.expire(history, self._left(key))
         return out_id
+
+    def status_of(self, twilio_sid: str) -> str | None:
+        """Where the message Twilio knows as `twilio_sid` stands, if it is one of our records."""
+        out_id = self.redis.get(TWILIO_SID_KEY.format(twilio_sid))
+        return self.redis.hget(OUT_KEY.format(out_id), "status") if out_id else None
 
     # transcript ----------------------------------------------------------------------------
     def append_transcript(self, contact_id: str, direction: str, text: str, **meta) -> None:
         entry = {"dir": direction, "at": time.time(), "text": self.vault.encrypt(text), **meta}
         key = TRANSCRIPT_KEY.format(contact_id)
         self.redis.rpush(key, json.dumps(entry))
-        self.redis.expire(key, self.ttl)
+        # As long as the newest record it tells of: after an erasure, the reply saying so.
+        self.redis.expire(key, self._left(BY_CONTACT.format(contact_id)))
 
     def transcript(self, contact_id: str) -> list[dict]:
         entries = []
@@ -200,3 +220,52 @@ class MessageStore:
             entry["text"] = self.vault.decrypt(entry["text"])
             entries.append(entry)
         return entries
+
+    # erasure -------------------------------------------------------------------------------
+    def forget(self, contact_id: str) -> int:
+        """Erase this contact's transcript, message records and their Twilio SID index entries;
+        returns how many records went.
+
+        A record still being handled (a turn not yet answered, a reply not yet with Twilio) is
+        left to finish and expires within FORGET_GRACE, like everything later written about it;
+        erasure calls this again once the person's last turn is answered.
+        """
+        index = BY_CONTACT.format(contact_id)
+        gone, busy = [], []
+        for member in self.redis.smembers(index):
+            kind, _, msg_id = member.partition(":")
+            if kind == "in":
+                key = IN_KEY.format(msg_id)
+                state = self.redis.hget(key, "state")
+                keys = [key, SEEN_KEY.format(msg_id)]
+                in_flight = state not in (None, "done")
+            else:
+                key = OUT_KEY.format(msg_id)
+                status, twilio_sid = self.redis.hmget(key, "status", "twilio_sid")
+                keys = [key, HISTORY_KEY.format(msg_id)]
+                keys += [TWILIO_SID_KEY.format(twilio_sid)] if twilio_sid else []
+                in_flight = status in ("pending", "sending")
+            if in_flight:
+                busy.append(key)
+            else:
+                gone.append((member, keys))
+        pipe = self.redis.pipeline()
+        for member, keys in gone:
+            pipe.delete(*keys)
+            pipe.srem(index, member)
+        pipe.delete(TRANSCRIPT_KEY.format(contact_id))
+        pipe.execute()
+        for key in busy + [index]:
+            if not 0 < self.redis.ttl(key) <= FORGET_GRACE:
+                self.redis.expire(key, FORGET_GRACE)
+        return len(gone)
+
+    def _index(self, pipe, contact_id: str, member: str) -> None:
+        index = BY_CONTACT.format(contact_id)
+        pipe.sadd(index, member)
+        pipe.expire(index, self.ttl)
+
+    def _left(self, key: str) -> int:
+        """Seconds `key` has to live: what refers to a record lives no longer than it."""
+        left = self.redis.ttl(key)
+        return left if left > 0 else self.ttl

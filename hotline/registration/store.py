@@ -169,22 +169,44 @@ class RegistrationStore:
 
     def delete_for_contact(self, contact_id: str, actor: str) -> list[str]:
         """Erase every registration this contact made; the audit keeps only that it happened."""
-        deleted = []
-        for reference in self.references_for_contact(contact_id):
-            record = self.redis.hgetall(RECORD.format(reference))
-            pipe = self.redis.pipeline()
-            if record.get("a_number_key"):
-                # Free the A-number only if this record holds it.
-                a_key = record["a_number_key"]
-                if self.redis.get(a_key) == reference:
-                    pipe.delete(a_key)
-            pipe.delete(RECORD.format(reference))
-            pipe.zrem(INDEX, reference)
-            pipe.execute()
-            self.audit(reference, actor, "erased")
-            deleted.append(reference)
+        deleted = [reference for reference in self.references_for_contact(contact_id)
+                   if self.forget_reference(reference, actor)]
         self.redis.delete(BY_CONTACT.format(contact_id))
         return deleted
+
+    def forget(self, contact_id: str, actor: str = "person") -> list[str]:
+        """Erase every registration this contact made; returns their references."""
+        return self.delete_for_contact(contact_id, actor)
+
+    def forget_reference(self, reference: str, actor: str = "person") -> bool:
+        """Erase one registration: its fields, its hold on the A-number, its place in the
+        indexes and its count of changes; True if there was one.
+
+        The audit trail stays, for the organizations' accountability, but only as who did what
+        when: the details (an appointment's place, what information was needed) go.
+        """
+        record = self.redis.hgetall(RECORD.format(reference))
+        if not record:
+            return False
+        pipe = self.redis.pipeline()
+        if record.get("a_number_key"):
+            # Free the A-number only if this record holds it.
+            a_key = record["a_number_key"]
+            if self.redis.get(a_key) == reference:
+                pipe.delete(a_key)
+        owner = BY_CONTACT.format(record.get("contact_id", ""))
+        if self.redis.get(owner) == reference:
+            pipe.delete(owner)
+        pipe.delete(RECORD.format(reference), CHANGES.format(reference))
+        pipe.zrem(INDEX, reference)
+        trail = [{k: e[k] for k in ("at", "actor", "action") if k in e}
+                 for e in self.audit_trail(reference)]
+        pipe.delete(AUDIT.format(reference))
+        if trail:
+            pipe.rpush(AUDIT.format(reference), *(json.dumps(e) for e in trail))
+        pipe.execute()
+        self.audit(reference, actor, "erased")
+        return True
 
     # reading ---------------------------------------------------------------------------------
     def get(self, reference: str, actor: str | None) -> Registration | None:
