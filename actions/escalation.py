@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
-from hotline.handoff import queue as escalations
+from hotline.handoff import figures, hours, queue as escalations
 
 from ._base import answer_language, runtime
 
@@ -32,13 +32,13 @@ def hand_to_people(dispatcher: CollectingDispatcher, contact_id: str, reason: st
     settings = rt.settings
     try:
         escalations.escalate(rt.redis, contact_id, reason, urgent=urgent, language=lang)
-        opens = escalations.opening(settings.operator_hours, settings.timezone)
+        opens = hours.opening(settings.operator_hours, settings.timezone)
         if opens is not None:
             when = format_datetime(opens, "EEEE H:mm", locale=lang)
             dispatcher.utter_message(response="utter_handoff_after_hours", opens=when)
         else:
             dispatcher.utter_message(response="utter_handoff_wait",
-                                     minutes=escalations.wait_minutes(rt.redis, contact_id))
+                                     minutes=figures.wait_minutes(rt.redis, contact_id))
     except RedisError:
         # What to do now was already said; the queue entry must not fail the answer.
         log.exception("could not queue %s for %s", reason, contact_id)

@@ -9,7 +9,7 @@ import threading
 import pytest
 from conftest import SMS_NUMBER
 
-from hotline.handoff import queue as escalations
+from hotline.handoff import audit, figures, queue as escalations
 from hotline.messaging import inbound
 from hotline.access import operators
 from hotline.messaging.channels import parse_address
@@ -118,7 +118,7 @@ def test_claim_read_reply_note_and_hand_back(app, rt):
                     ).status_code == 302
     assert escalations.get(rt.redis, contact_id)["state"] == "returned"
     assert not escalations.with_operator(rt.redis, contact_id)
-    actions = [e["action"] for e in escalations.audit_log(rt.redis)]
+    actions = [e["action"] for e in audit.recent(rt.redis)]
     assert {"login", "claim", "read", "note", "reply", "handback"} <= set(actions)
 
 
@@ -197,7 +197,7 @@ def test_operator_accounts_are_checked(redis):
 
 def test_wait_estimate_grows_with_the_queue(rt):
     first, second = person(rt, "+5215500000001"), person(rt, "+5215500000002")
-    assert escalations.wait_minutes(rt.redis, first) < escalations.wait_minutes(rt.redis, second)
+    assert figures.wait_minutes(rt.redis, first) < figures.wait_minutes(rt.redis, second)
     urgent = person(rt, "+5215500000003")
     escalations.escalate(rt.redis, urgent, "emergency", urgent=True, language="es")
     assert [e["contact_id"] for e in escalations.waiting(rt.redis)][0] == urgent

@@ -26,7 +26,8 @@ from hotline.registration.store import (
     priority_key,
 )
 
-from .errors import error_response, runtime
+from .context import runtime
+from .errors import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
-
-from hotline.runtime import Runtime
-
-
-def runtime() -> Runtime:
-    return current_app.extensions["hotline"]
 
 
 def error_response(status: int, message: str, **extra):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from redis.exceptions import RedisError
 
-from .errors import runtime
+from .context import runtime
 
 bp = Blueprint("health", __name__)
 

@@ -21,7 +21,7 @@ from hotline.content.responses import load_responses
 from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
 from hotline.messaging import language
 
-from .errors import runtime
+from .context import runtime
 
 log = logging.getLogger(__name__)
 bp = Blueprint("nlg", __name__)

@@ -8,7 +8,7 @@ import logging
 from flask import abort, request
 from twilio.request_validator import RequestValidator
 
-from .errors import runtime
+from .context import runtime
 
 log = logging.getLogger(__name__)
 

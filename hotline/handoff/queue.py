@@ -1,19 +1,20 @@
 """Conversations that need a person: the queue (urgent first, then the longest waiting), who
-holds each one, notes, figures for supervisors, and the audit log of what operators did.
+holds each one, transfers, hand-backs, the operators' notes, and how long each wait and each
+handling took today.
 
 A conversation is `waiting` (in the queue), `claimed` (an operator holds it), then `returned`
 to the assistant or `closed`. While an operator holds it the assistant stays silent; while it
 waits, the assistant still answers (nobody is left in silence when no operator is on duty),
 and the operator reads everything in the transcript.
+
+Owns the keys `hl:escalations`, `hl:escalations:active`, `hl:escalation:{contact_id}`,
+`hl:escalation:notes:{contact_id}` and `hl:escalation:stats:*`. Imports nothing but Redis.
 """
 
 from __future__ import annotations
 
 import json
-import statistics
 import time
-from datetime import datetime, time as clock, timedelta
-from zoneinfo import ZoneInfo
 
 from redis import Redis
 
@@ -21,12 +22,9 @@ QUEUE = "hl:escalations"
 ACTIVE = "hl:escalations:active"  # claimed conversations
 RECORD = "hl:escalation:{}"
 NOTES = "hl:escalation:notes:{}"
-AUDIT = "hl:console:audit"
 STATS = "hl:escalation:stats:{}:{}"  # kind (wait|handle), day
 # Urgent entries sort before every normal one, each group oldest first.
 _URGENT_OFFSET = 10**11
-# Without history yet, how long one conversation takes a person (minutes).
-DEFAULT_HANDLE_MINUTES = 5
 
 _CLAIM = """
 if redis.call('HGET', KEYS[1], 'state') ~= 'waiting' then return 0 end
@@ -63,6 +61,7 @@ def escalate(redis: Redis, contact_id: str, reason: str, urgent: bool, language:
 
 
 def get(redis: Redis, contact_id: str) -> dict:
+    """This person's escalation record with its `contact_id`, or {} if there is none."""
     record = redis.hgetall(RECORD.format(contact_id))
     return {"contact_id": contact_id, **record} if record else {}
 
@@ -101,6 +100,7 @@ def claim(redis: Redis, contact_id: str, operator: str) -> bool:
 
 
 def transfer(redis: Redis, contact_id: str, to_operator: str) -> None:
+    """Hand a held conversation to another operator."""
     redis.hset(RECORD.format(contact_id), mapping={"claimed_by": to_operator,
                                                    "transferred_at": time.time()})
 
@@ -118,23 +118,33 @@ def release(redis: Redis, contact_id: str, how: str) -> None:
 
 
 def add_note(redis: Redis, contact_id: str, operator: str, text: str) -> None:
+    """An operator's note about this person, kept until they are erased."""
     redis.rpush(NOTES.format(contact_id), json.dumps({"at": time.time(), "by": operator,
                                                       "text": text[:2000]}))
 
 
 def notes(redis: Redis, contact_id: str) -> list[dict]:
+    """The operators' notes about this person, oldest first."""
     return [json.loads(n) for n in redis.lrange(NOTES.format(contact_id), 0, -1)]
 
 
-def audit(redis: Redis, operator: str, action: str, contact_id: str | None = None,
-          **details) -> None:
-    redis.lpush(AUDIT, json.dumps({"at": time.time(), "operator": operator, "action": action,
-                                   "contact_id": contact_id, **details}))
-    redis.ltrim(AUDIT, 0, 99_999)
+def forget(redis: Redis, contact_id: str) -> int:
+    """Erase this person's escalation, its place in the queue or among the claimed
+    conversations, and the operators' notes; returns how many records went.
+
+    Today's wait and handling times stay: they are numbers that name nobody.
+    """
+    pipe = redis.pipeline()
+    pipe.delete(RECORD.format(contact_id), NOTES.format(contact_id))
+    pipe.zrem(QUEUE, contact_id)
+    pipe.srem(ACTIVE, contact_id)
+    return pipe.execute()[0]
 
 
-def audit_log(redis: Redis, count: int = 200) -> list[dict]:
-    return [json.loads(e) for e in redis.lrange(AUDIT, 0, count - 1)]
+def timings(redis: Redis, kind: str) -> list[float]:
+    """Today's waits (`wait`: queued until claimed) or handlings (`handle`: claimed until
+    released), in seconds."""
+    return [float(x) for x in redis.lrange(STATS.format(kind, _day()), 0, -1)]
 
 
 def _day() -> str:
@@ -146,47 +156,3 @@ def _stat(redis: Redis, kind: str, seconds: float) -> None:
     redis.rpush(key, round(seconds, 1))
     redis.expire(key, 8 * 24 * 3600)
 
-
-def figures(redis: Redis) -> dict:
-    """Today's figures for supervisors (minutes)."""
-    waits = [float(x) for x in redis.lrange(STATS.format("wait", _day()), 0, -1)]
-    handles = [float(x) for x in redis.lrange(STATS.format("handle", _day()), 0, -1)]
-    return {
-        "waiting": len(waiting(redis)), "in_progress": len(active(redis)),
-        "median_wait_minutes": round(statistics.median(waits) / 60, 1) if waits else None,
-        "median_handling_minutes": round(statistics.median(handles) / 60, 1) if handles else None,
-        "taken_today": len(waits), "finished_today": len(handles),
-    }
-
-
-def wait_minutes(redis: Redis, contact_id: str) -> int:
-    """Roughly how long until a person answers: the people ahead of them times the usual
-    handling time today."""
-    queue = [e["contact_id"] for e in waiting(redis)]
-    ahead = queue.index(contact_id) if contact_id in queue else len(queue)
-    handles = [float(x) for x in redis.lrange(STATS.format("handle", _day()), 0, -1)]
-    per = statistics.median(handles) / 60 if handles else DEFAULT_HANDLE_MINUTES
-    return max(2, int(round((ahead + 1) * per)))
-
-
-def opening(hours: str, zone: str, now: datetime | None = None) -> datetime | None:
-    """When operators are next on duty, or None if they are now.
-
-    `hours` is "HH:MM-HH:MM" in the hotline's time zone, every day.
-
-    >>> z = "America/Mexico_City"
-    >>> opening("08:00-20:00", z, datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo(z))) is None
-    True
-    >>> opening("08:00-20:00", z, datetime(2026, 11, 23, 22, 0, tzinfo=ZoneInfo(z))).isoformat()
-    '2026-11-24T08:00:00-06:00'
-    >>> opening("08:00-20:00", z, datetime(2026, 11, 23, 6, 30, tzinfo=ZoneInfo(z))).hour
-    8
-    """
-    tz = ZoneInfo(zone)
-    now = (now or datetime.now(tz)).astimezone(tz)
-    start_s, _, end_s = hours.partition("-")
-    start, end = clock.fromisoformat(start_s.strip()), clock.fromisoformat(end_s.strip())
-    if start <= now.time() < end:
-        return None
-    day = now.date() if now.time() < start else now.date() + timedelta(days=1)
-    return datetime.combine(day, start, tzinfo=tz)

@@ -1,67 +1,44 @@
-"""The operators' web console: the queue, taking a conversation, answering as a person.
+"""The console's views: the queue, taking a conversation, answering as a person, supervisors'
+figures.
 
 Every route needs a signed-in operator (Flask-Login); every POST carries a CSRF token
 (Flask-WTF); everything a person wrote is rendered by Jinja's autoescaping or, in the live
 views, set as text by the browser, never as HTML. Operators see the transcript of a
 conversation only once they hold it; supervisors see everything. Every action is audited.
+Templates are `templates/console/`, the script `static/console.js`, next to this module.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from functools import wraps
 
 from flask import (Blueprint, abort, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from hotline.outreach import broadcasts
-from hotline.handoff import queue as escalations
 from hotline.access import operators
+from hotline.handoff import audit, figures, queue as escalations
 from hotline.messaging import routing
 from hotline.messaging.channels import parse_address
-from hotline.messaging.messages import TWILIO_SID_KEY
 from hotline.messaging.outbound import queue_to_contact
+from hotline.outreach import broadcasts
+from hotline.runtime import Runtime
 
-from .errors import runtime
+from ..context import runtime
+from .auth import Operator, sign_in_allowed, signed_in, supervisor_only
 
 log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static")
-login_manager = LoginManager()
-login_manager.login_view = "console.login"
-LOGIN_ATTEMPTS = 10  # per address and 15 minutes
 OPERATOR_KIND = "operator"
 # Answers an operator may insert, in the person's language.
 SAVED_ANSWERS = ("utter_border_warning", "utter_cost_scam", "utter_eligibility", "utter_next_steps",
                  "utter_case_status", "utter_legal_help", "utter_documents", "utter_locations",
                  "utter_emergency")
-
-
-class Operator(UserMixin):
-    def __init__(self, record: dict):
-        self.record = record
-        self.id = record["username"]
-        self.name = record["name"]
-        self.role = record["role"]
-
-    @property
-    def supervisor(self) -> bool:
-        return self.role == "supervisor"
-
-
-@login_manager.user_loader
-def load_operator(username: str) -> Operator | None:
-    record = operators.get(runtime().redis, username)
-    return Operator(record) if record else None
-
-
-def init_app(app) -> None:
-    login_manager.init_app(app)
 
 
 def _csrf_refused():
@@ -96,17 +73,8 @@ def console_language() -> str:
     return request.accept_languages.best_match(["es", "en"]) or "es"
 
 
-def supervisor_only(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.supervisor:
-            abort(403, "supervisors only")
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def audit(action: str, contact_id: str | None = None, **details) -> None:
-    escalations.audit(runtime().redis, current_user.id, action, contact_id, **details)
+def _audit(action: str, contact_id: str | None = None, **details) -> None:
+    audit.record(runtime().redis, current_user.id, action, contact_id, **details)
 
 
 # --- signing in ----------------------------------------------------------------------------
@@ -115,24 +83,20 @@ def login():
     error = None
     if request.method == "POST":
         rt = runtime()
-        key = f"hl:login:{request.remote_addr}"
-        attempts = rt.redis.incr(key)
-        rt.redis.expire(key, 15 * 60)
-        if attempts > LOGIN_ATTEMPTS:
+        if not sign_in_allowed(rt.redis, request.remote_addr):
             return render_template("console/login.html",
                                    error=_("Too many attempts. Wait 15 minutes.")), 429
         record = operators.verify(rt.redis, request.form.get("username", ""),
                                   request.form.get("password", ""))
         if record is None:
             error = _("Wrong username or password.")
-            escalations.audit(rt.redis, request.form.get("username", "")[:40] or "?",
-                              "login_failed")
+            audit.record(rt.redis, request.form.get("username", "")[:40] or "?", "login_failed")
         else:
             session.clear()
             session.permanent = True
             login_user(Operator(record))
-            rt.redis.delete(key)
-            audit("login")
+            signed_in(rt.redis, request.remote_addr)
+            _audit("login")
             return redirect(url_for("console.queue"))
     return render_template("console/login.html", error=error), (401 if error else 200)
 
@@ -140,14 +104,14 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit("logout")
+    _audit("logout")
     logout_user()
     session.clear()
     return redirect(url_for("console.login"))
 
 
 # --- the queue -----------------------------------------------------------------------------
-def _entry(rt, record: dict) -> dict:
+def _entry(rt: Runtime, record: dict) -> dict:
     contact = rt.contacts.get(record["contact_id"])
     since = float(record.get("since") or time.time())
     return {"contact_id": record["contact_id"], "reason": record.get("reason", ""),
@@ -170,7 +134,7 @@ def queue_data():
     mine = escalations.active(rt.redis, None if current_user.supervisor else current_user.id)
     return jsonify({"waiting": [_entry(rt, e) for e in escalations.waiting(rt.redis)],
                     "mine": [_entry(rt, e) for e in mine],
-                    "figures": escalations.figures(rt.redis) if current_user.supervisor else None})
+                    "figures": figures.figures(rt.redis) if current_user.supervisor else None})
 
 
 @bp.post("/c/<contact_id>/claim")
@@ -181,7 +145,7 @@ def claim(contact_id: str):
         if request.headers.get("Accept") == "application/json":
             return jsonify({"error": _("Another operator already took this conversation.")}), 409
         return redirect(url_for("console.queue"))
-    audit("claim", contact_id)
+    _audit("claim", contact_id)
     if request.headers.get("Accept") == "application/json":
         return jsonify({"ok": True})
     return redirect(url_for("console.conversation", contact_id=contact_id))
@@ -199,14 +163,12 @@ def _held(contact_id: str) -> dict:
     return record
 
 
-def _transcript(rt, contact_id: str) -> list[dict]:
+def _transcript(rt: Runtime, contact_id: str) -> list[dict]:
     entries = []
     for entry in rt.messages.transcript(contact_id):
         status = None
         if entry.get("dir") == "out" and entry.get("sid"):
-            out_id = rt.redis.get(TWILIO_SID_KEY.format(entry["sid"]))
-            record = rt.messages.load_outbound(out_id) if out_id else None
-            status = record.status if record else None
+            status = rt.messages.status_of(entry["sid"])
         entries.append({"dir": entry["dir"], "text": entry["text"], "at": entry["at"],
                         "kind": entry.get("kind") or "", "status": status})
     return entries
@@ -217,7 +179,7 @@ def _transcript(rt, contact_id: str) -> list[dict]:
 def conversation(contact_id: str):
     rt = runtime()
     record = _held(contact_id)
-    audit("read", contact_id)
+    _audit("read", contact_id)
     contact = rt.contacts.get(contact_id)
     lang = (contact.language if contact else None) or rt.settings.default_language
     reg = rt.registrations.latest_for_contact(contact_id)
@@ -259,7 +221,7 @@ def reply(contact_id: str):
     if not body or len(body) > 1600:
         abort(400, "a reply needs 1 to 1600 characters")
     out_id = _send(contact_id, body)
-    audit("reply", contact_id, message_id=out_id)
+    _audit("reply", contact_id, message_id=out_id)
     if out_id is None:
         abort(409, "this person cannot be written to (opted out or no number)")
     return redirect(url_for("console.conversation", contact_id=contact_id))
@@ -272,7 +234,7 @@ def note(contact_id: str):
     text = (request.form.get("text") or "").strip()
     if text:
         escalations.add_note(runtime().redis, contact_id, current_user.id, text)
-        audit("note", contact_id)
+        _audit("note", contact_id)
     return redirect(url_for("console.conversation", contact_id=contact_id))
 
 
@@ -284,7 +246,7 @@ def transfer(contact_id: str):
     if target is None:
         abort(400, "no such operator")
     escalations.transfer(runtime().redis, contact_id, target["username"])
-    audit("transfer", contact_id, to=target["username"])
+    _audit("transfer", contact_id, to=target["username"])
     return redirect(url_for("console.queue"))
 
 
@@ -299,7 +261,7 @@ def finish(contact_id: str, how: str):
     lang = (contact.language if contact else None) or rt.settings.default_language
     _send(contact_id, rt.catalogs.text("console.handback" if how == "handback" else
                                        "console.closed", lang))
-    audit(how, contact_id)
+    _audit(how, contact_id)
     return redirect(url_for("console.queue"))
 
 
@@ -310,9 +272,9 @@ def finish(contact_id: str, how: str):
 def supervisor():
     rt = runtime()
     reports = [r for r in (broadcasts.report(rt, b) for b in broadcasts.recent(rt, 10)) if r]
-    return render_template("console/supervisor.html", figures=escalations.figures(rt.redis),
+    return render_template("console/supervisor.html", figures=figures.figures(rt.redis),
                            active=[_entry(rt, e) for e in escalations.active(rt.redis)],
-                           audit_log=escalations.audit_log(rt.redis, 50), broadcasts=reports)
+                           audit_log=audit.recent(rt.redis, 50), broadcasts=reports)
 
 
 def contact_label(contact_id: str) -> str:
