@@ -16,7 +16,7 @@ from hotline.messaging import inbound
 from hotline.messaging.channels import InvalidAddress, parse_address
 from hotline.messaging.messages import Inbound
 
-from .errors import runtime
+from .context import runtime
 from .security import twilio_signed
 
 log = logging.getLogger(__name__)
