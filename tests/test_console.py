@@ -211,8 +211,8 @@ def test_every_console_text_has_a_spanish_translation():
     with (PROJECT_ROOT / "locales" / "es" / "LC_MESSAGES" / "console.po").open("rb") as fh:
         spanish = {m.id: m.string for m in read_po(fh) if m.id}
     used = set()
-    for path in [*(PROJECT_ROOT / "webhooks" / "templates" / "console").glob("*.html"),
-                 PROJECT_ROOT / "webhooks" / "console.py"]:
+    console = PROJECT_ROOT / "webhooks" / "console"
+    for path in [*(console / "templates" / "console").glob("*.html"), *console.glob("*.py")]:
         used |= {m[1] for m in re.findall(r"""_\((["'])(.*?)\1\)""", path.read_text())}
     missing = sorted(t for t in used if not spanish.get(t))
     assert not missing
