@@ -1,14 +1,17 @@
-"""All configuration, read from the environment in one place.
+"""All configuration, read from the environment in one place; core, imports no capability.
 
-Every process (gateway, workers, action server, sandbox, CLI) builds a `Settings` from the
-environment; tests build one with overrides. A missing required secret fails at start-up with a
-message that names the variable, never as `None` deep inside a request.
+Every process (gateway, workers, action server, sweeper, CLI) builds a `Settings` from the
+environment; tests build one with overrides. The development runner adds `StackSettings` (ports,
+workers) and the Twilio stand-in `SandboxSettings`. Each setting has one default, the field's.
+A missing required secret fails at start-up with a message that names the variable, never as
+`None` deep inside a request. Nothing else in the code reads `os.environ` for configuration.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,13 +21,52 @@ class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
+# Where `./hotline.sh run` writes what the CLI and the benchmarks need to reach it (ports, the
+# sandbox's credentials, REDIS_URL).
+RUN_ENV_FILE = PROJECT_ROOT / "var" / "run.env"
+# Which variable each required secret comes from, so a missing one is named as people set it.
+SECRET_VARIABLES = {
+    "secret": "HOTLINE_SECRET",
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "nlg_token": "NLG_TOKEN",
+    "rasa_token": "RASA_TOKEN",
+}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    r"""The KEY=value lines of a file such as var/dev.env; no file means no values.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "run.env"
+    ...     _ = path.write_text("# made by ./hotline.sh run\nHOTLINE_PORT=8080\n\nA = b=c\n")
+    ...     read_env_file(path), read_env_file(Path(tmp) / "missing.env")
+    ({'HOTLINE_PORT': '8080', 'A': 'b=c'}, {})
+    """
+    values = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip()
+    return values
+
+
+def running_stack_environ(run_env: Path = RUN_ENV_FILE) -> dict[str, str]:
+    """The environment of the running development stack: var/run.env under this process's own
+    environment, which wins (so `REDIS_URL=... ./hotline.sh status` points elsewhere)."""
+    return {**read_env_file(run_env), **os.environ}
+
+
+def _env(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    # An empty variable counts as unset, as in `HOTLINE_PUBLIC_URL= ./hotline.sh run`.
+    value = env.get(name)
     return value if value not in (None, "") else default
 
 
-def _int(name: str, default: int) -> int:
-    raw = _env(name)
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _env(env, name)
     if raw is None:
         return default
     try:
@@ -33,9 +75,25 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
-def _list(name: str, default: str = "") -> tuple[str, ...]:
-    raw = _env(name, default) or ""
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _env(env, name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = _env(env, name) or ""
     return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _env(env, name)
+    # Anything but an explicit no is a yes: `=1`, `=yes` and `=true` all mean on.
+    return default if raw is None else raw not in ("0", "false", "no")
 
 
 @dataclass(frozen=True)
@@ -70,6 +128,7 @@ class Settings:
     dedupe_ttl_seconds: int = 14 * 24 * 3600
     message_ttl_seconds: int = 90 * 24 * 3600
     holding_notice_seconds: int = 3600
+    sweep_seconds: float = 30.0  # how often the sweeper looks for stranded work
     # Messages the hotline starts (broadcasts, status notifications)
     send_rate: float = 10.0  # messages per second across all workers; 0 = no cap
     broadcast_threads: int = 8
@@ -79,57 +138,56 @@ class Settings:
     timezone: str = "America/Mexico_City"  # appointments' local time, reminders
     operator_hours: str = "08:00-20:00"  # when operators are on duty, every day, local time
     console_session_hours: int = 10  # a sign-in lasts one shift
-    extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from `environ` (the process environment by default); each default is the
+        field's own, stated once above."""
+        env = os.environ if environ is None else environ
         settings = cls(
-            redis_url=_env("REDIS_URL", cls.redis_url),
-            host=_env("HOTLINE_HOST", cls.host),
-            port=_int("HOTLINE_PORT", cls.port),
-            public_url=_env("HOTLINE_PUBLIC_URL"),
-            trusted_proxy_hops=_int("HOTLINE_TRUSTED_PROXY_HOPS", 0),
-            secret=_env("HOTLINE_SECRET"),
-            default_language=_env("HOTLINE_DEFAULT_LANGUAGE", "es"),
-            twilio_account_sid=_env("TWILIO_ACCOUNT_SID"),
-            twilio_auth_token=_env("TWILIO_AUTH_TOKEN"),
-            twilio_api_base_url=_env("TWILIO_API_BASE_URL"),
-            twilio_messaging_service_sid=_env("TWILIO_MESSAGING_SERVICE_SID"),
-            hotline_numbers=_list("HOTLINE_NUMBERS"),
-            rasa_url=_env("RASA_URL", cls.rasa_url),
-            rasa_token=_env("RASA_TOKEN"),
-            action_server_url=_env("ACTION_SERVER_URL", cls.action_server_url),
-            nlg_token=_env("NLG_TOKEN"),
-            rasa_timeout=float(_env("RASA_TIMEOUT", "30")),
-            send_rate=float(_env("HOTLINE_SEND_RATE", "10")),
-            broadcast_threads=_int("HOTLINE_BROADCAST_THREADS", 8),
-            broadcast_callbacks=_env("HOTLINE_BROADCAST_CALLBACKS", "1") not in ("0", "false", "no"),
-            whatsapp_content_sid=_env("TWILIO_WHATSAPP_CONTENT_SID"),
-            broadcast_stale_seconds=_int("HOTLINE_BROADCAST_STALE_SECONDS", 120),
-            timezone=_env("HOTLINE_TIMEZONE", "America/Mexico_City"),
-            operator_hours=_env("HOTLINE_OPERATOR_HOURS", "08:00-20:00"),
-            console_session_hours=_int("HOTLINE_CONSOLE_SESSION_HOURS", 10),
-            program_status_file=Path(
-                _env("HOTLINE_PROGRAM_STATUS_FILE", str(cls.program_status_file))
-            ),
+            redis_url=_env(env, "REDIS_URL", cls.redis_url),
+            host=_env(env, "HOTLINE_HOST", cls.host),
+            port=_int(env, "HOTLINE_PORT", cls.port),
+            public_url=_env(env, "HOTLINE_PUBLIC_URL", cls.public_url),
+            trusted_proxy_hops=_int(env, "HOTLINE_TRUSTED_PROXY_HOPS", cls.trusted_proxy_hops),
+            secret=_env(env, "HOTLINE_SECRET", cls.secret),
+            default_language=_env(env, "HOTLINE_DEFAULT_LANGUAGE", cls.default_language),
+            twilio_account_sid=_env(env, "TWILIO_ACCOUNT_SID", cls.twilio_account_sid),
+            twilio_auth_token=_env(env, "TWILIO_AUTH_TOKEN", cls.twilio_auth_token),
+            twilio_api_base_url=_env(env, "TWILIO_API_BASE_URL", cls.twilio_api_base_url),
+            twilio_messaging_service_sid=_env(env, "TWILIO_MESSAGING_SERVICE_SID",
+                                              cls.twilio_messaging_service_sid),
+            hotline_numbers=_list(env, "HOTLINE_NUMBERS") or cls.hotline_numbers,
+            rasa_url=_env(env, "RASA_URL", cls.rasa_url),
+            rasa_token=_env(env, "RASA_TOKEN", cls.rasa_token),
+            action_server_url=_env(env, "ACTION_SERVER_URL", cls.action_server_url),
+            nlg_token=_env(env, "NLG_TOKEN", cls.nlg_token),
+            rasa_timeout=_float(env, "RASA_TIMEOUT", cls.rasa_timeout),
+            sweep_seconds=_float(env, "HOTLINE_SWEEP_SECONDS", cls.sweep_seconds),
+            send_rate=_float(env, "HOTLINE_SEND_RATE", cls.send_rate),
+            broadcast_threads=_int(env, "HOTLINE_BROADCAST_THREADS", cls.broadcast_threads),
+            broadcast_callbacks=_flag(env, "HOTLINE_BROADCAST_CALLBACKS", cls.broadcast_callbacks),
+            whatsapp_content_sid=_env(env, "TWILIO_WHATSAPP_CONTENT_SID",
+                                      cls.whatsapp_content_sid),
+            broadcast_stale_seconds=_int(env, "HOTLINE_BROADCAST_STALE_SECONDS",
+                                         cls.broadcast_stale_seconds),
+            timezone=_env(env, "HOTLINE_TIMEZONE", cls.timezone),
+            operator_hours=_env(env, "HOTLINE_OPERATOR_HOURS", cls.operator_hours),
+            console_session_hours=_int(env, "HOTLINE_CONSOLE_SESSION_HOURS",
+                                       cls.console_session_hours),
+            program_status_file=Path(_env(env, "HOTLINE_PROGRAM_STATUS_FILE",
+                                          str(cls.program_status_file))),
         )
         return replace(settings, **overrides) if overrides else settings
 
     def require(self, *names: str) -> "Settings":
         """Fail with a clear message if any of the named settings is empty."""
-        env_names = {
-            "secret": "HOTLINE_SECRET",
-            "twilio_account_sid": "TWILIO_ACCOUNT_SID",
-            "twilio_auth_token": "TWILIO_AUTH_TOKEN",
-            "nlg_token": "NLG_TOKEN",
-            "rasa_token": "RASA_TOKEN",
-        }
-        missing = [env_names.get(n, n) for n in names if not getattr(self, n)]
+        missing = [SECRET_VARIABLES.get(n, n) for n in names if not getattr(self, n)]
         if missing:
             raise ConfigError(
                 "missing required setting(s): "
                 + ", ".join(missing)
-                + " (set them in the environment; `./hotline run` creates development values)"
+                + " (set them in the environment; `./hotline.sh run` creates development values)"
             )
         if self.default_language not in ("en", "es"):
             raise ConfigError("HOTLINE_DEFAULT_LANGUAGE must be 'en' or 'es'")
@@ -142,3 +200,67 @@ class Settings:
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """What the development runner (`./hotline.sh run`) reads besides `Settings`: the loopback
+    ports of the services it starts, how many workers, and which stand-ins it has to run."""
+
+    gateway_port: int = Settings.port  # HOTLINE_PORT, the variable the gateway itself reads
+    sandbox_port: int = 8081  # HOTLINE_SANDBOX_PORT
+    rasa_port: int = 5005  # RASA_PORT (Settings.rasa_url's default points here)
+    actions_port: int = 5055  # ACTION_SERVER_PORT (so does Settings.action_server_url's)
+    redis_port: int = 6380  # HOTLINE_REDIS_PORT (and Settings.redis_url's)
+    workers: int = 2  # HOTLINE_WORKERS: RQ worker processes
+    own_redis: bool = True  # no REDIS_URL given: run a redis-server with its data in var/redis
+    use_sandbox: bool = True  # no real Twilio account given: run the Twilio sandbox
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StackSettings:
+        env = os.environ if environ is None else environ
+        hotline = Settings.from_env(env)
+        return cls(
+            gateway_port=hotline.port,
+            sandbox_port=_int(env, "HOTLINE_SANDBOX_PORT", cls.sandbox_port),
+            rasa_port=_int(env, "RASA_PORT", cls.rasa_port),
+            actions_port=_int(env, "ACTION_SERVER_PORT", cls.actions_port),
+            redis_port=_int(env, "HOTLINE_REDIS_PORT", cls.redis_port),
+            workers=_int(env, "HOTLINE_WORKERS", cls.workers),
+            # Settings.redis_url always has a value; whether anyone gave one is decided here.
+            own_redis=_env(env, "REDIS_URL") is None,
+            # A sandbox URL with an account still means the sandbox (that is how tests run it).
+            use_sandbox=not (hotline.twilio_account_sid and not hotline.twilio_api_base_url),
+        )
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The Twilio stand-in's settings: the account it accepts, its Redis and its numbers are the
+    hotline's own variables; two more shape its status callbacks."""
+
+    account_sid: str | None = None  # TWILIO_ACCOUNT_SID
+    auth_token: str | None = None  # TWILIO_AUTH_TOKEN
+    redis_url: str = Settings.redis_url  # REDIS_URL
+    numbers: tuple[str, ...] = ()  # HOTLINE_NUMBERS: the only senders it accepts
+    callbacks: bool = True  # SANDBOX_CALLBACKS=0: post no status callbacks
+    delivery_delay: float = 0.05  # SANDBOX_DELIVERY_DELAY: seconds from "sent" to "delivered"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SandboxSettings:
+        env = os.environ if environ is None else environ
+        hotline = Settings.from_env(env)
+        return cls(
+            account_sid=hotline.twilio_account_sid,
+            auth_token=hotline.twilio_auth_token,
+            redis_url=hotline.redis_url,
+            numbers=hotline.hotline_numbers,
+            callbacks=_flag(env, "SANDBOX_CALLBACKS", cls.callbacks),
+            delivery_delay=_float(env, "SANDBOX_DELIVERY_DELAY", cls.delivery_delay),
+        )
+
+    def flask_config(self) -> dict:
+        """The sandbox app's config keys (tests pass the same keys to `create_app`)."""
+        return {"ACCOUNT_SID": self.account_sid, "AUTH_TOKEN": self.auth_token,
+                "REDIS_URL": self.redis_url, "NUMBERS": list(self.numbers),
+                "CALLBACKS": self.callbacks, "DELIVERY_DELAY": self.delivery_delay}

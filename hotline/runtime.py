@@ -25,8 +25,15 @@ BROADCAST_QUEUE = "broadcast"  # last in every worker's list: replies never wait
 
 
 class Runtime:
+    """The composition root: every store and client one process uses, each built on first use.
+
+    The master secret is required when the vault is first needed, so the CLI's Redis-only
+    commands (status, token, operator) run without it; the gateway and the workers require it
+    at start (`create_app`, `process_runtime`).
+    """
+
     def __init__(self, settings: Settings):
-        self.settings = settings.require("secret")
+        self.settings = settings
 
     @cached_property
     def redis(self) -> Redis:
@@ -39,7 +46,7 @@ class Runtime:
 
     @cached_property
     def vault(self) -> Vault:
-        return Vault(self.settings.secret)
+        return Vault(self.settings.require("secret").secret)
 
     @cached_property
     def contacts(self) -> ContactStore:
@@ -79,5 +86,5 @@ def process_runtime() -> Runtime:
     """The runtime of this worker process, built from the environment on first use."""
     global _process_runtime
     if _process_runtime is None:
-        _process_runtime = Runtime(Settings.from_env())
+        _process_runtime = Runtime(Settings.from_env().require("secret"))
     return _process_runtime

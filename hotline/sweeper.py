@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from redis.exceptions import RedisError
 
+from hotline.config import Settings
 from hotline.jobs import sweep
 
 log = logging.getLogger("hotline.sweeper")
@@ -15,7 +15,7 @@ log = logging.getLogger("hotline.sweeper")
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    interval = float(os.environ.get("HOTLINE_SWEEP_SECONDS", "30"))
+    interval = Settings.from_env().sweep_seconds
     while True:
         time.sleep(interval)
         try:

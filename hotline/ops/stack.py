@@ -1,9 +1,11 @@
 """Starts every service of the hotline on loopback and keeps them running.
 
-Used by `./hotline run` and by the test suite's session fixture, so the tests exercise the same
+Used by `./hotline.sh run` and by the test suite's session fixture, so the tests exercise the same
 start-up a newcomer uses. Processes: redis-server (unless REDIS_URL points elsewhere), the
 Twilio sandbox (unless real Twilio credentials are set), the action server, the Rasa server,
-the Flask gateway under gunicorn, RQ workers and the sweeper.
+the Flask gateway under gunicorn, RQ workers and the sweeper. What it reads from the
+environment is read by `hotline.config` (`Settings`, `StackSettings`); the environment it builds
+here is the one the services inherit.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pathlib import Path
 
 import requests
 
-from hotline.config import PROJECT_ROOT
+from hotline.config import (
+    PROJECT_ROOT, ConfigError, Settings, StackSettings, read_env_file,
+)
 from hotline.ops.training import ensure_trained, rasa_bin, rasa_env
 
 log = logging.getLogger("hotline.ops.stack")
@@ -41,12 +45,7 @@ def free_port() -> int:
 def dev_secrets(var_dir: Path) -> dict:
     """Development credentials, made once per checkout and kept in var/dev.env."""
     path = var_dir / "dev.env"
-    values = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if "=" in line and not line.startswith("#"):
-                key, _, value = line.partition("=")
-                values[key.strip()] = value.strip()
+    values = read_env_file(path)
     wanted = {
         "TWILIO_ACCOUNT_SID": lambda: "AC" + secrets.token_hex(16),
         "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
@@ -69,14 +68,20 @@ def dev_secrets(var_dir: Path) -> dict:
 
 @dataclass
 class Ports:
-    gateway: int = 8080
-    sandbox: int = 8081
-    rasa: int = 5005
-    actions: int = 5055
-    redis: int = 6380
+    gateway: int
+    sandbox: int
+    rasa: int
+    actions: int
+    redis: int
 
     @classmethod
-    def free(cls) -> "Ports":
+    def configured(cls, settings: StackSettings) -> Ports:
+        """The ports `./hotline.sh run` uses (StackSettings' defaults unless the env says)."""
+        return cls(settings.gateway_port, settings.sandbox_port, settings.rasa_port,
+                   settings.actions_port, settings.redis_port)
+
+    @classmethod
+    def free(cls) -> Ports:
         return cls(*(free_port() for _ in range(5)))
 
 
@@ -93,34 +98,39 @@ class Service:
 @dataclass
 class Stack:
     var_dir: Path = PROJECT_ROOT / "var"
-    ports: Ports = field(default_factory=Ports)
-    workers: int = 2
+    ports: Ports = field(default_factory=lambda: Ports.configured(StackSettings()))
+    workers: int = StackSettings.workers
     gateway_workers: int = 2
     env_overrides: dict = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
     env: dict = field(default_factory=dict)
     model: Path | None = None
+    # Decided by configure() from the environment (StackSettings): which stand-ins to start.
+    use_sandbox: bool = field(default=StackSettings.use_sandbox, init=False)
+    own_redis: bool = field(default=StackSettings.own_redis, init=False)
 
     # configuration -------------------------------------------------------------------------
     def configure(self) -> dict:
+        """The environment every service starts with: ours, the overrides, development secrets
+        where none are given, and the loopback addresses of the other services."""
+        # Not reading configuration: the services inherit this process's environment.
         base = {**os.environ, **self.env_overrides}
         env = dict(base)
-        real_twilio = bool(base.get("TWILIO_ACCOUNT_SID")) and not base.get("TWILIO_API_BASE_URL")
-        self.use_sandbox = not real_twilio
-        self.own_redis = not base.get("REDIS_URL")
+        settings, decided = Settings.from_env(base), StackSettings.from_env(base)
+        self.use_sandbox, self.own_redis = decided.use_sandbox, decided.own_redis
         dev = dev_secrets(self.var_dir)
-        for key in ("HOTLINE_SECRET", "RASA_TOKEN", "NLG_TOKEN"):
-            env[key] = base.get(key) or dev[key]
+        for key, given in (("HOTLINE_SECRET", settings.secret), ("RASA_TOKEN", settings.rasa_token),
+                           ("NLG_TOKEN", settings.nlg_token)):
+            env[key] = given or dev[key]
         if self.use_sandbox:
-            env["TWILIO_ACCOUNT_SID"] = base.get("TWILIO_ACCOUNT_SID") or dev["TWILIO_ACCOUNT_SID"]
-            env["TWILIO_AUTH_TOKEN"] = base.get("TWILIO_AUTH_TOKEN") or dev["TWILIO_AUTH_TOKEN"]
+            env["TWILIO_ACCOUNT_SID"] = settings.twilio_account_sid or dev["TWILIO_ACCOUNT_SID"]
+            env["TWILIO_AUTH_TOKEN"] = settings.twilio_auth_token or dev["TWILIO_AUTH_TOKEN"]
             env["TWILIO_API_BASE_URL"] = f"http://127.0.0.1:{self.ports.sandbox}"
             env.setdefault("HOTLINE_NUMBERS", DEV_NUMBERS)
         if self.own_redis:
             env["REDIS_URL"] = f"redis://127.0.0.1:{self.ports.redis}/0"
-        host = base.get("HOTLINE_HOST") or "127.0.0.1"
         env.update(
-            HOTLINE_HOST=host,
+            HOTLINE_HOST=settings.host,
             HOTLINE_PORT=str(self.ports.gateway),
             RASA_URL=f"http://127.0.0.1:{self.ports.rasa}",
             ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports.actions}",
@@ -297,16 +307,16 @@ class Stack:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        configured = StackSettings.from_env()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     parser = argparse.ArgumentParser(description="Run every hotline service on loopback.")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("HOTLINE_WORKERS", 2)))
+    parser.add_argument("--workers", type=int, default=configured.workers)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ports = Ports(gateway=int(os.environ.get("HOTLINE_PORT", 8080)),
-                  sandbox=int(os.environ.get("HOTLINE_SANDBOX_PORT", 8081)),
-                  rasa=int(os.environ.get("RASA_PORT", 5005)),
-                  actions=int(os.environ.get("ACTION_SERVER_PORT", 5055)),
-                  redis=int(os.environ.get("HOTLINE_REDIS_PORT", 6380)))
-    stack = Stack(ports=ports, workers=args.workers)
+    stack = Stack(ports=Ports.configured(configured), workers=args.workers)
     try:
         print("starting services (the first start trains the assistant)...", flush=True)
         stack.start()

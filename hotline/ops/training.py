@@ -37,6 +37,8 @@ def model_path(root: Path = PROJECT_ROOT) -> Path:
 
 
 def rasa_env() -> dict:
+    """The environment Rasa's processes start with: ours, with TensorFlow kept quiet and small."""
+    # Not reading configuration: a child process inherits this process's environment.
     env = dict(os.environ)
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
