@@ -1,43 +1,48 @@
-"""`./hotline.sh chat | train | status ...`: the commands people run by hand."""
+"""`./hotline.sh chat | train | status ...`: the commands people run by hand.
+
+Every command reaches the running development stack through one composition root, `_runtime()`.
+Bad input ends as `error: ...` with exit code 2 and argparse's usage errors as argparse prints
+them; anything else is a bug and keeps its traceback. Top of the import order: may import any
+capability.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 from datetime import date
 
-from hotline.config import PROJECT_ROOT, Settings
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from hotline.config import ConfigError, Settings, running_stack_environ
+from hotline.runtime import Runtime
+
+# bench/inbound_latency.py reads the running stack's environment through this name.
+_run_env = running_stack_environ
 
 
-def _run_env() -> dict:
-    """What the running stack wrote to var/run.env, overridden by the environment."""
-    values = {}
-    path = PROJECT_ROOT / "var" / "run.env"
-    if path.exists():
-        for line in path.read_text().splitlines():
-            key, _, value = line.partition("=")
-            values[key] = value
-    values.update({k: v for k, v in os.environ.items() if k in values or k.startswith("TWILIO_")})
-    return values
+def _runtime() -> Runtime:
+    """The CLI's one composition root: the `Runtime` of the running development stack, from
+    var/run.env when `./hotline.sh run` wrote one, under the environment (which wins)."""
+    return Runtime(Settings.from_env(running_stack_environ()))
 
 
 def cmd_chat(args) -> int:
     from hotline.ops.chat import Phone, interactive
 
-    env = _run_env()
-    if not env.get("TWILIO_API_BASE_URL"):
+    settings = _runtime().settings
+    if not settings.twilio_api_base_url or not settings.hotline_numbers:
         print("error: no running hotline with a sandbox found (start it with ./hotline.sh run)",
               file=sys.stderr)
         return 1
-    numbers = [n for n in env.get("HOTLINE_NUMBERS", "").split(",") if n]
+    numbers = settings.hotline_numbers
     wanted = "whatsapp" if args.whatsapp else "sms"
     hotline = next((n for n in numbers if n.startswith("whatsapp:") == args.whatsapp), numbers[0])
     phone = Phone(
-        gateway_url=f"http://127.0.0.1:{env['HOTLINE_PORT']}",
-        sandbox_url=env["TWILIO_API_BASE_URL"], account_sid=env["TWILIO_ACCOUNT_SID"],
-        auth_token=env["TWILIO_AUTH_TOKEN"],
+        gateway_url=f"http://127.0.0.1:{settings.port}",
+        sandbox_url=settings.twilio_api_base_url, account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token,
         number=args.number or "+52155" + "".join(secrets.choice("0123456789") for _ in range(8)),
         hotline_number=hotline, channel=wanted,
     )
@@ -69,31 +74,25 @@ def cmd_eval(args) -> int:
 
 def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
-    from redis import Redis
-
     from hotline.content import program_status
 
-    settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    rt = _runtime()
     if args.action == "set":
         status = program_status.ProgramStatus.from_mapping(
             {"state": args.state, "since": args.since, "as_of": args.as_of or date.today()})
-        program_status.store_override(redis, status)
+        program_status.store_override(rt.redis, status)
     elif args.action == "clear":
-        program_status.clear_override(redis)
-    status = program_status.load(settings.program_status_file, redis)
+        program_status.clear_override(rt.redis)
+    status = program_status.load(rt.settings.program_status_file, rt.redis)
     print(f"state={status.state} since={status.since} as_of={status.as_of}")
     return 0
 
 
 def cmd_token(args) -> int:
     """API tokens for facilitating organizations: shown once at creation, stored hashed."""
-    from redis import Redis
-
     from hotline.access import api_tokens
 
-    settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = _runtime().redis
     if args.action == "create":
         if not args.name:
             raise ValueError("token create needs --name (the organization)")
@@ -111,16 +110,6 @@ def cmd_token(args) -> int:
             state = "revoked" if record.get("revoked") else "active"
             print(f"{record['name']}\t{','.join(record['scopes'])}\t{state}")
     return 0
-
-
-def _runtime():
-    from hotline.runtime import Runtime
-
-    env = _run_env()
-    settings = Settings.from_env(
-        redis_url=env.get("REDIS_URL") or Settings.from_env().redis_url,
-        secret=os.environ.get("HOTLINE_SECRET") or env.get("HOTLINE_SECRET"))
-    return Runtime(settings)
 
 
 def _pairs(items: list[str] | None, what: str) -> dict:
@@ -196,12 +185,9 @@ def cmd_operator(args) -> int:
     """Operators' console accounts: create (password asked, or read from stdin) and list."""
     import getpass
 
-    from redis import Redis
-
     from hotline.access import operators
 
-    settings = Settings.from_env(redis_url=_run_env().get("REDIS_URL") or Settings.from_env().redis_url)
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = _runtime().redis
     if args.action == "list":
         for record in operators.listing(redis):
             print(f"{record['username']}\t{record['role']}\t{record['language']}\t{record['name']}")
@@ -266,12 +252,19 @@ def main(argv: list[str] | None = None) -> int:
     op.add_argument("--language", choices=["es", "en"], default="es", help="console language")
     op.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     op.set_defaults(func=cmd_operator)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # a usage error exits 2 with argparse's usage line
     try:
         return args.func(args)
-    except (ValueError, KeyError) as exc:  # BroadcastError is a ValueError
+    except (ValueError, ConfigError) as exc:
+        # Bad input is a ValueError throughout (StatusError, BroadcastError, the operators' and
+        # tokens' checks), a missing secret a ConfigError. A KeyError or any other exception is
+        # a bug: it keeps its traceback.
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RedisConnectionError as exc:
+        print(f"error: cannot reach Redis ({exc}); is the hotline running? (./hotline.sh run)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
