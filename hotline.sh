@@ -2,8 +2,10 @@
 # The hotline's two commands, and a few more:
 #   ./hotline.sh run     install what is missing, train if the data changed, start every service
 #   ./hotline.sh test    install what is missing (test extras too) and run the test suite
+#   ./hotline.sh test --fast   only the unit lane and doctests: no stack, no Rasa checks,
+#                        no training, no browser; extra arguments go to pytest
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
-#   ./hotline.sh train | eval [--cv 5] | status | token | broadcast  (see README)
+#   ./hotline.sh train | eval [--cv 5] | status | token | broadcast | operator  (see README)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -96,6 +98,16 @@ case "$cmd" in
     exec "$VENV/bin/python" -m hotline.ops.stack "$@"
     ;;
   test)
+    if [ "${1:-}" = "--fast" ]; then
+      shift
+      ensure_redis
+      ensure_venv
+      # Tests needing the running stack are marked `stack` (tests/conftest.py); the Rasa data
+      # checks run Rasa's CLI and may train (tests/rasa, or tests/test_rasa_data.py before the
+      # split). The doctests come with pytest's testpaths.
+      exec "$VENV/bin/python" -m pytest -m "not stack" --ignore=tests/rasa \
+        --ignore=tests/test_rasa_data.py "$@"
+    fi
     ensure_redis
     ensure_browser
     ensure_venv
@@ -111,7 +123,7 @@ case "$cmd" in
     exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;
   help|-h|--help)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: ./hotline.sh help)"
