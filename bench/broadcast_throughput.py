@@ -25,7 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from redis import Redis  # noqa: E402
 
-from hotline.outreach import broadcasts  # noqa: E402
+from hotline.outreach import report as bc_report  # noqa: E402
+from hotline.outreach import runner as bc_runner  # noqa: E402
+from hotline.outreach import spec as bc_spec  # noqa: E402
+from hotline.outreach import store as bc_store  # noqa: E402
 from hotline.messaging.channels import parse_address  # noqa: E402
 from hotline.config import Settings  # noqa: E402
 from hotline.runtime import Runtime  # noqa: E402
@@ -81,12 +84,12 @@ def sandbox_times(redis: Redis) -> list[tuple[float, str]]:
 def measure(rt: Runtime, redis: Redis, spec: dict, groups: dict, label: str,
             opted: set[str]) -> dict:
     redis.delete(*(redis.keys("tw:*") or ["-"]))
-    bc = broadcasts.build(rt, spec, actor="bench")
+    bc = bc_spec.build(rt, spec, actor="bench")
     memory = {name: [rss_mb(pids)] for name, pids in groups.items()}
     started = time.time()
-    bc = broadcasts.submit(rt, bc)
+    bc = bc_runner.submit(rt, bc)
     frozen = time.time()
-    while broadcasts.load(rt, bc.id).state == "sending":
+    while bc_store.load(rt.redis, bc.id).state == "sending":
         for name, pids in groups.items():
             memory[name].append(rss_mb(pids))
         time.sleep(0.5)
@@ -99,7 +102,7 @@ def measure(rt: Runtime, redis: Redis, spec: dict, groups: dict, label: str,
         while stamps[j] <= t - 1.0:
             j += 1
         busiest = max(busiest, i - j + 1)
-    report = broadcasts.report(rt, bc.id)
+    report = bc_report.report(rt, bc.id)
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0
     print(f"\n== {label}")
     print(f"recipients {report['total']}  sent {report['sent']}  opted out (not sent) "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotline.outreach import broadcasts
+from hotline.outreach import runner as bc_runner
 from hotline.messaging import inbound
 from hotline.registration import notify
 from hotline.messaging import outbound
@@ -23,12 +23,12 @@ def drain_outbox(contact_id: str) -> int:
 
 def start_broadcast(bc_id: str) -> str:
     """A scheduled broadcast's time has come."""
-    return broadcasts.start(process_runtime(), bc_id).state
+    return bc_runner.start(process_runtime(), bc_id).state
 
 
 def run_broadcast(bc_id: str) -> int:
     """Send the next chunk of a broadcast (the job queues itself again until none is left)."""
-    return broadcasts.run(process_runtime(), bc_id)
+    return bc_runner.run(process_runtime(), bc_id)
 
 
 def send_reminder(reference: str, change: int) -> str | None:
@@ -39,7 +39,7 @@ def send_reminder(reference: str, change: int) -> str | None:
 def sweep() -> dict:
     """Reschedule inboxes and outboxes left with work (a crashed worker, exhausted retries)."""
     rt = process_runtime()
-    counts = {"inbox": 0, "outbox": 0, "broadcasts": broadcasts.resume_stalled(rt)}
+    counts = {"inbox": 0, "outbox": 0, "broadcasts": bc_runner.resume_stalled(rt)}
     for name, serial, reschedule in (
         ("inbox", inbound.inbox(rt), lambda cid: inbound.schedule(rt, cid)),
         ("outbox", outbound.outbox(rt), lambda cid: outbound.schedule(rt, cid)),

@@ -15,7 +15,11 @@ import pytest
 import requests
 from conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
-from hotline.outreach import broadcasts
+from hotline.outreach import audience as bc_audience
+from hotline.outreach import report as bc_report
+from hotline.outreach import runner as bc_runner
+from hotline.outreach import spec as bc_spec
+from hotline.outreach import store as bc_store
 from hotline.messaging import routing
 from hotline.messaging.channels import parse_address
 from hotline.config import PROJECT_ROOT
@@ -39,16 +43,16 @@ def people(rt, count: int, lang: str = "es", channel: str = "sms", start: int = 
 def run_all(rt, bc_id: str, threads: int = 4) -> None:
     """What the workers do, in this process: run chunks until the broadcast is done."""
     for _ in range(1000):
-        broadcasts.run(rt, bc_id, threads=threads)
-        if broadcasts.load(rt, bc_id).state != "sending":
+        bc_runner.run(rt, bc_id, threads=threads)
+        if bc_store.load(rt.redis, bc_id).state != "sending":
             return
     raise AssertionError("broadcast did not finish")
 
 
 def send(rt, spec: dict, threads: int = 4) -> dict:
-    bc = broadcasts.submit(rt, broadcasts.build(rt, spec, actor="test"))
+    bc = bc_runner.submit(rt, bc_spec.build(rt, spec, actor="test"))
     run_all(rt, bc.id, threads)
-    return broadcasts.report(rt, bc.id)
+    return bc_report.report(rt, bc.id)
 
 
 def test_each_person_gets_it_once_in_their_language_and_opt_outs_nothing(sandbox_rt, redis):
@@ -68,7 +72,7 @@ def test_each_person_gets_it_once_in_their_language_and_opt_outs_nothing(sandbox
     es_text, en_text = (rt.catalogs.text("broadcast.stay_put", lang) for lang in ("es", "en"))
     assert Counter(r["body"] for r in records) == {es_text: 10, en_text: 8}
     # Restarting a finished broadcast sends nobody anything again.
-    broadcasts.start(rt, report["id"])
+    bc_runner.start(rt, report["id"])
     run_all(rt, report["id"])
     assert len(sandbox_records(redis)) == 18
 
@@ -76,7 +80,7 @@ def test_each_person_gets_it_once_in_their_language_and_opt_outs_nothing(sandbox
 def test_two_runners_at_once_never_duplicate(sandbox_rt, redis):
     rt = sandbox_rt
     people(rt, 600)
-    bc = broadcasts.submit(rt, broadcasts.build(rt, {"text": {"en": "hi", "es": "hola"}}, "t"))
+    bc = bc_runner.submit(rt, bc_spec.build(rt, {"text": {"en": "hi", "es": "hola"}}, "t"))
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(3) as pool:
@@ -99,7 +103,7 @@ def test_audience_filters_and_dry_run(sandbox_rt, redis):
     spec = {"text": {"en": "Hello", "es": "Hola"}}
 
     def size(**audience):
-        return broadcasts.dry_run(rt, broadcasts.build(rt, spec | {"audience": audience}, "t"))
+        return bc_audience.dry_run(rt, bc_spec.build(rt, spec | {"audience": audience}, "t"))
 
     assert size()["audience"] == 7 and size()["by_language"] == {"es": 5, "en": 2}
     assert size(language="en")["audience"] == 2
@@ -166,7 +170,7 @@ def test_transient_errors_are_retried_and_permanent_ones_mark_the_contact(sandbo
 def test_a_worker_killed_mid_broadcast_leaves_no_gap_and_no_duplicate(sandbox_rt, redis, settings):
     rt = Runtime(replace(sandbox_rt.settings, broadcast_stale_seconds=3))
     people(rt, 500)
-    bc = broadcasts.submit(rt, broadcasts.build(rt, {"text": {"en": "x", "es": "y"}, "rate": 100}, "t"))
+    bc = bc_runner.submit(rt, bc_spec.build(rt, {"text": {"en": "x", "es": "y"}, "rate": 100}, "t"))
     env = {**os.environ, "REDIS_URL": settings.redis_url, "HOTLINE_SECRET": settings.secret,
            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
            "TWILIO_API_BASE_URL": rt.settings.twilio_api_base_url,
@@ -189,18 +193,18 @@ def test_a_worker_killed_mid_broadcast_leaves_no_gap_and_no_duplicate(sandbox_rt
     second = subprocess.Popen(worker + ["--burst"], env=env, cwd=PROJECT_ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
-    while broadcasts.load(rt, bc.id).state != "done" and time.time() < deadline:
+    while bc_store.load(rt.redis, bc.id).state != "done" and time.time() < deadline:
         if second.poll() is not None:
             # The burst worker ran out of jobs: what the sweeper does next.
-            broadcasts.resume_stalled(rt)
+            bc_runner.resume_stalled(rt)
             second = subprocess.Popen(worker + ["--burst"], env=env, cwd=PROJECT_ROOT,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
     second.wait(timeout=60)
     records = sandbox_records(redis)
-    assert broadcasts.load(rt, bc.id).state == "done"
+    assert bc_store.load(rt.redis, bc.id).state == "done"
     assert len(records) == 500 and len({r["to"] for r in records}) == 500
-    assert broadcasts.report(rt, bc.id)["sent"] == 500
+    assert bc_report.report(rt, bc.id)["sent"] == 500
 
 
 @pytest.mark.parametrize("spec,error", [
@@ -217,17 +221,17 @@ def test_a_worker_killed_mid_broadcast_leaves_no_gap_and_no_duplicate(sandbox_rt
 ])
 def test_bad_broadcasts_are_refused_and_send_nothing(sandbox_rt, redis, spec, error):
     people(sandbox_rt, 2)
-    with pytest.raises(broadcasts.BroadcastError, match=error):
-        broadcasts.submit(sandbox_rt, broadcasts.build(sandbox_rt, spec, "t"))
+    with pytest.raises(bc_spec.BroadcastError, match=error):
+        bc_runner.submit(sandbox_rt, bc_spec.build(sandbox_rt, spec, "t"))
     assert sandbox_records(redis) == []
 
 
 def test_an_empty_audience_is_refused(sandbox_rt, redis):
     people(sandbox_rt, 2, "es")
-    bc = broadcasts.build(sandbox_rt, {"template": "broadcast.stay_put",
+    bc = bc_spec.build(sandbox_rt, {"template": "broadcast.stay_put",
                                        "audience": {"language": "en"}}, "t")
-    with pytest.raises(broadcasts.BroadcastError, match="empty"):
-        broadcasts.submit(sandbox_rt, bc)
+    with pytest.raises(bc_spec.BroadcastError, match="empty"):
+        bc_runner.submit(sandbox_rt, bc)
 
 
 def test_routes_for_messages_the_hotline_starts():

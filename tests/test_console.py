@@ -219,12 +219,13 @@ def test_every_console_text_has_a_spanish_translation():
 
 
 def test_supervisors_see_broadcast_reports(app, sandbox_rt):
-    from hotline.outreach import broadcasts
+    from hotline.outreach import runner as bc_runner
+    from hotline.outreach import spec as bc_spec
 
     rt = sandbox_rt
     rt.contacts.touch_inbound(parse_address("+5215512349999"))
-    bc = broadcasts.submit(rt, broadcasts.build(rt, {"template": "broadcast.stay_put"}, "t"))
-    broadcasts.run(rt, bc.id)
+    bc = bc_runner.submit(rt, bc_spec.build(rt, {"template": "broadcast.stay_put"}, "t"))
+    bc_runner.run(rt, bc.id)
     page = sign_in(app, "jefa", role="supervisor", lang="en").get("/console/supervisor")
     assert b"broadcast.stay_put" in page.data and b'id="broadcasts"' in page.data
 

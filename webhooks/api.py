@@ -15,7 +15,11 @@ import time
 from flask import Blueprint, Response, g, jsonify, request
 
 from hotline.access import api_tokens
-from hotline.outreach import broadcasts
+from hotline.outreach import audience as bc_audience
+from hotline.outreach import report as bc_report
+from hotline.outreach import runner as bc_runner
+from hotline.outreach import spec as bc_spec
+from hotline.outreach import store as bc_store
 from hotline.registration import notify
 from hotline.registration.store import (
     IDENTITY_FIELDS,
@@ -232,20 +236,20 @@ def create_broadcast():
     body = _json_body()
     rt = runtime()
     try:
-        bc = broadcasts.build(rt, body, actor())
+        bc = bc_spec.build(rt, body, actor())
         if body.get("dry_run"):
-            return jsonify(broadcasts.dry_run(rt, bc))
-        bc = broadcasts.submit(rt, bc)
-    except broadcasts.BroadcastError as exc:
+            return jsonify(bc_audience.dry_run(rt, bc))
+        bc = bc_runner.submit(rt, bc)
+    except bc_spec.BroadcastError as exc:
         raise BadRequest(str(exc)) from None
-    response = jsonify(broadcasts.report(rt, bc.id))
+    response = jsonify(bc_report.report(rt, bc.id))
     response.status_code = 201
     return response
 
 
 @bp.get("/broadcasts/<bc_id>")
 def broadcast_report(bc_id: str):
-    report = broadcasts.report(runtime(), bc_id) if bc_id.isalnum() else None
+    report = bc_report.report(runtime(), bc_id) if bc_id.isalnum() else None
     if report is None:
         return error_response(404, "no broadcast with that id")
     return jsonify(report)
@@ -253,8 +257,8 @@ def broadcast_report(bc_id: str):
 
 @bp.post("/broadcasts/<bc_id>/cancel")
 def cancel_broadcast(bc_id: str):
-    if not bc_id.isalnum() or broadcasts.load(runtime(), bc_id) is None:
+    if not bc_id.isalnum() or bc_store.load(runtime().redis, bc_id) is None:
         return error_response(404, "no broadcast with that id")
-    if not broadcasts.cancel(runtime(), bc_id):
+    if not bc_runner.cancel(runtime(), bc_id):
         return error_response(409, "this broadcast has already finished")
-    return jsonify(broadcasts.report(runtime(), bc_id))
+    return jsonify(bc_report.report(runtime(), bc_id))

@@ -11,7 +11,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from hotline.outreach import broadcasts
+from hotline.outreach import report as bc_report
 from hotline.messaging import inbound
 from hotline.messaging.channels import InvalidAddress, parse_address
 from hotline.messaging.messages import Inbound
@@ -64,7 +64,7 @@ def status():
     rt = runtime()
     error = form.get("ErrorCode") or None
     out_id = rt.messages.record_delivery(sid, state.lower(), error)
-    if out_id is None and not broadcasts.record_delivery(rt, sid, state.lower(), error):
+    if out_id is None and not bc_report.record_delivery(rt, sid, state.lower(), error):
         # Not ours (or expired): answering 4xx would only make Twilio retry.
         log.info("status %s for unknown message %s", state, sid)
     return Response(status=204)

@@ -1,23 +1,22 @@
 """Sending messages through Twilio: one contact's messages leave in order, never to an opt-out.
 
 Every outbound message is a record first (so nothing is lost and a retried job finds it), then
-an entry in the contact's outbox, which an RQ worker drains in order.
+an entry in the contact's outbox, which an RQ worker drains in order; RQ's declared retries
+(`SEND_RETRY`) try a transient failure again. The call to Twilio, the lookup of an attempt whose
+answer was lost and the reading of Twilio's errors are `delivery`'s, shared with broadcasts.
+
+May import: core, contacts, messaging (delivery, routing, messages, serial), runtime.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
-from datetime import datetime, timezone
 
-import requests
 from rq import Retry
-from twilio.base.exceptions import TwilioRestException
 
-from hotline.messaging import routing
+from hotline.messaging import delivery, routing
 from hotline.contacts import Contact
-from hotline.errors import TransientSendError
 from hotline.messaging.messages import Outbound
 from hotline.runtime import OUTBOUND_QUEUE, Runtime
 from hotline.messaging.serial import SerialQueue
@@ -29,33 +28,7 @@ COMPLIANCE = "compliance"
 REPLY = "reply"
 NOTICE = "notice"
 
-# Twilio errors that will not change on a retry; the contact is marked accordingly.
-UNSUBSCRIBED = 21610
-UNDELIVERABLE = {21211, 21612, 21614, 30006, 21635, 21408}
-
 SEND_RETRY = Retry(max=10, interval=[2, 5, 15, 30, 60, 120, 300, 600, 900, 1800])
-
-
-def is_transient(exc: TwilioRestException) -> bool:
-    """Twilio errors worth another try later: rate limits and Twilio's own failures."""
-    return exc.status == 429 or exc.status >= 500
-
-
-def mark_permanent_failure(rt: Runtime, contact_id: str, code) -> None:
-    """What a permanent Twilio error says about the contact: unsubscribed, or unreachable."""
-    if code == UNSUBSCRIBED:
-        rt.contacts.set_opted_out(contact_id, True)
-    elif code in UNDELIVERABLE:
-        rt.contacts.mark_undeliverable(contact_id, code)
-
-
-def message_content(body: str, content_sid: str | None) -> dict:
-    """Twilio's create() arguments for the words: free text, or an approved WhatsApp template
-    carrying the text as its one variable."""
-    if content_sid:
-        return {"content_sid": content_sid,
-                "content_variables": json.dumps({"1": body}, ensure_ascii=False)}
-    return {"body": body}
 
 
 def outbox(rt: Runtime) -> SerialQueue:
@@ -101,17 +74,6 @@ def drain(rt: Runtime, contact_id: str) -> int:
     return outbox(rt).drain(contact_id, lambda out_id: send_one(rt, out_id))
 
 
-def _accepted_earlier(rt: Runtime, msg: Outbound):
-    """The Twilio message an interrupted attempt created for this record, if any."""
-    since = datetime.fromtimestamp(msg.created_at - 60, tz=timezone.utc)
-    try:
-        recent = rt.twilio.messages.list(to=msg.to, from_=msg.sender, date_sent_after=since,
-                                         limit=50)
-    except (TwilioRestException, requests.RequestException) as exc:
-        raise TransientSendError(f"cannot check earlier attempt: {exc.__class__.__name__}") from exc
-    return next((m for m in recent if m.body == msg.body), None)
-
-
 def send_one(rt: Runtime, out_id: str) -> str:
     """Send one recorded message; returns its new status. Transient failures raise."""
     msg = rt.messages.load_outbound(out_id)
@@ -120,7 +82,8 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "missing"
     if msg.status not in ("pending", "sending"):
         return msg.status  # already handled by an earlier attempt
-    if msg.status == "sending" and (earlier := _accepted_earlier(rt, msg)) is not None:
+    if msg.status == "sending" and (earlier := delivery.accepted_earlier(
+            rt, [msg.to], {msg.body}, msg.created_at, sender=msg.sender)) is not None:
         # A previous attempt died between Twilio's answer and our record of it.
         rt.messages.mark_outbound(out_id, earlier.status or "queued", twilio_sid=earlier.sid)
         return earlier.status or "queued"
@@ -130,19 +93,12 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "refused"
     rt.messages.mark_outbound(out_id, "sending")
     try:
-        created = rt.twilio.messages.create(
-            to=msg.to, from_=msg.sender, status_callback=rt.settings.status_callback_url,
-            **message_content(msg.body, msg.content_sid),
-        )
-    except TwilioRestException as exc:
-        if is_transient(exc):
-            raise TransientSendError(f"Twilio {exc.status}", code=exc.code, status=exc.status)
-        rt.messages.mark_outbound(out_id, "failed", error_code=exc.code or exc.status)
-        mark_permanent_failure(rt, msg.contact_id, exc.code)
+        created = delivery.create(rt, msg.contact_id, msg.to, msg.sender, msg.body,
+                                  msg.content_sid)
+    except delivery.SendRefused as exc:
+        rt.messages.mark_outbound(out_id, "failed", error_code=exc.code)
         log.warning("outbound %s failed permanently: Twilio %s", out_id, exc.code)
         return "failed"
-    except requests.RequestException as exc:
-        raise TransientSendError(f"Twilio unreachable: {exc.__class__.__name__}") from exc
     status = created.status or "queued"
     rt.messages.mark_outbound(out_id, status, twilio_sid=created.sid)
     rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=created.sid, kind=msg.kind)

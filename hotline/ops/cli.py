@@ -136,13 +136,16 @@ def cmd_broadcast(args) -> int:
     import json
     import time
 
-    from hotline.outreach import broadcasts
+    from hotline.outreach import audience as bc_audience
+    from hotline.outreach import report as bc_report
+    from hotline.outreach import runner as bc_runner
+    from hotline.outreach import spec as bc_spec
 
     rt = _runtime()
     if args.action == "report":
         if not args.id:
             raise ValueError("broadcast report needs the broadcast id")
-        report = broadcasts.report(rt, args.id)
+        report = bc_report.report(rt, args.id)
         if report is None:
             raise ValueError(f"no broadcast {args.id}")
         if args.json:
@@ -154,7 +157,7 @@ def cmd_broadcast(args) -> int:
                 print()
                 return 0
             time.sleep(0.5)
-            report = broadcasts.report(rt, args.id)
+            report = bc_report.report(rt, args.id)
     spec = {"audience": _pairs(args.audience, "--audience")}
     if args.template:
         spec["template"] = args.template
@@ -165,15 +168,15 @@ def cmd_broadcast(args) -> int:
         spec["send_at"] = args.at
     if args.rate is not None:
         spec["rate"] = args.rate
-    bc = broadcasts.build(rt, spec, actor="cli")
-    preview = broadcasts.dry_run(rt, bc)
+    bc = bc_spec.build(rt, spec, actor="cli")
+    preview = bc_audience.dry_run(rt, bc)
     print(f"audience: {preview['audience']} ({', '.join(f'{k}: {v}' for k, v in sorted(preview['by_language'].items())) or 'nobody'}); "
           f"opted out, not sent: {preview['opted_out']}")
     for lang, text in sorted(preview["samples"].items()):
         print(f"--- {lang}\n{text}")
     if args.dry_run:
         return 0
-    bc = broadcasts.submit(rt, bc)
+    bc = bc_runner.submit(rt, bc)
     print(f"broadcast {bc.id}: {bc.state}")
     if bc.state == "sending" and not args.no_wait:
         args.action, args.id, args.watch, args.json = "report", bc.id, True, False

@@ -2,7 +2,9 @@
 
 Slots are spaced `1 / rate` seconds apart on Redis's own clock, so however many workers and
 threads send, the sender never goes above the rate in any second, and a paused sender does not
-burst to catch up.
+burst to catch up. Owns the keys `hl:rate:{key}`.
+
+May import: nothing of the hotline (Redis only).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from hotline.handoff import audit, figures, queue as escalations
 from hotline.messaging import routing
 from hotline.messaging.channels import parse_address
 from hotline.messaging.outbound import queue_to_contact
-from hotline.outreach import broadcasts
+from hotline.outreach import report as bc_report
 from hotline.runtime import Runtime
 
 from ..context import runtime
@@ -271,7 +271,7 @@ def finish(contact_id: str, how: str):
 @supervisor_only
 def supervisor():
     rt = runtime()
-    reports = [r for r in (broadcasts.report(rt, b) for b in broadcasts.recent(rt, 10)) if r]
+    reports = [r for r in (bc_report.report(rt, b) for b in bc_report.recent(rt, 10)) if r]
     return render_template("console/supervisor.html", figures=figures.figures(rt.redis),
                            active=[_entry(rt, e) for e in escalations.active(rt.redis)],
                            audit_log=audit.recent(rt.redis, 50), broadcasts=reports)

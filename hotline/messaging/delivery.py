@@ -1,0 +1,133 @@
+"""Handing one message to Twilio: the one path every message the hotline sends goes through.
+
+Owns the `create()` call (with the status callback), the waits between attempts made in the
+same process, the lookup of a copy Twilio accepted from an attempt whose answer was lost, which
+Twilio errors are worth another try, and what a permanent refusal says about the contact. Used
+by the per-contact outbox (`messaging.outbound`) and by broadcasts (`outreach.sender`); they
+differ only in what they record and in how they retry (RQ's declared retries for the outbox,
+`waits` in the broadcast's threads).
+
+May import: core (errors), and the runtime for type hints only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Collection, Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+
+from hotline.errors import HotlineError, TransientSendError
+
+if TYPE_CHECKING:
+    from hotline.runtime import Runtime
+
+# Twilio errors that will not change on a retry; the contact is marked accordingly.
+UNSUBSCRIBED = 21610
+UNDELIVERABLE = {21211, 21612, 21614, 30006, 21635, 21408}
+
+# An earlier attempt's copy is looked for from a minute before the message was recorded: our
+# clock and Twilio's need not agree.
+CLOCK_MARGIN_SECONDS = 60
+
+
+class SendRefused(HotlineError):
+    """Twilio refused this message for good (unsubscribed, invalid number...); `code` says why."""
+
+    def __init__(self, code: int | str | None):
+        super().__init__(f"Twilio refused the message: {code}")
+        self.code = code
+
+
+def is_transient(exc: TwilioRestException) -> bool:
+    """Twilio errors worth another try later: rate limits and Twilio's own failures."""
+    return exc.status == 429 or exc.status >= 500
+
+
+def mark_permanent_failure(rt: Runtime, contact_id: str, code) -> None:
+    """What a permanent Twilio error says about the contact: unsubscribed, or unreachable."""
+    if code == UNSUBSCRIBED:
+        rt.contacts.set_opted_out(contact_id, True)
+    elif code in UNDELIVERABLE:
+        rt.contacts.mark_undeliverable(contact_id, code)
+
+
+def message_content(body: str, content_sid: str | None) -> dict:
+    """Twilio's create() arguments for the words: free text, or an approved WhatsApp template
+    carrying the text as its one variable.
+
+    >>> message_content("hola", None)
+    {'body': 'hola'}
+    >>> message_content("hola", "HX1")
+    {'content_sid': 'HX1', 'content_variables': '{"1": "hola"}'}
+    """
+    if content_sid:
+        return {"content_sid": content_sid,
+                "content_variables": json.dumps({"1": body}, ensure_ascii=False)}
+    return {"body": body}
+
+
+def create(rt: Runtime, contact_id: str, to: str, sender: str, body: str,
+           content_sid: str | None = None, *, callback: bool = True, waits: Iterable[float] = (),
+           pace: Callable[[], object] | None = None):
+    """Hand one message to Twilio; returns Twilio's message (with `.sid` and `.status`).
+
+    A transient refusal (rate limit, Twilio's 5xx, no answer) is tried again after each of
+    `waits` seconds, then raises TransientSendError; `pace` is called before every attempt (a
+    rate limiter). A permanent refusal marks the contact and raises SendRefused.
+    """
+    params = {"to": to, "from_": sender, **message_content(body, content_sid)}
+    if callback and rt.settings.status_callback_url:
+        params["status_callback"] = rt.settings.status_callback_url
+    waits = iter(waits)
+    while True:
+        if pace is not None:
+            pace()
+        try:
+            return _create_once(rt, contact_id, params)
+        except TransientSendError:
+            wait = next(waits, None)
+            if wait is None:
+                raise
+            time.sleep(wait)
+
+
+def _create_once(rt: Runtime, contact_id: str, params: dict):
+    try:
+        return rt.twilio.messages.create(**params)
+    except TwilioRestException as exc:
+        if is_transient(exc):
+            raise TransientSendError(f"Twilio {exc.status}", code=exc.code,
+                                     status=exc.status) from exc
+        code = exc.code or exc.status
+        mark_permanent_failure(rt, contact_id, code)
+        raise SendRefused(code) from exc
+    except requests.RequestException as exc:
+        raise TransientSendError(f"Twilio unreachable: {exc.__class__.__name__}") from exc
+
+
+def accepted_earlier(rt: Runtime, to: Iterable[str], bodies: Collection[str], created_at: float,
+                     sender: str | None = None):
+    """The message Twilio accepted from an attempt whose answer was lost, or None.
+
+    Looks for a message to each of `to` in turn (and from `sender`, when given), sent since the
+    record was made at `created_at`, whose words are one of `bodies`. A failed lookup raises
+    TransientSendError: whether to send cannot be decided yet.
+    """
+    since = datetime.fromtimestamp(created_at - CLOCK_MARGIN_SECONDS, tz=timezone.utc)
+    sender_filter = {"from_": sender} if sender else {}
+    for address in to:
+        try:
+            recent = rt.twilio.messages.list(to=address, date_sent_after=since, limit=50,
+                                             **sender_filter)
+        except (TwilioRestException, requests.RequestException) as exc:
+            raise TransientSendError(
+                f"cannot check earlier attempt: {exc.__class__.__name__}") from exc
+        found = next((m for m in recent if m.body in bodies), None)
+        if found is not None:
+            return found
+    return None

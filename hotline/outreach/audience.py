@@ -1,0 +1,83 @@
+"""Who receives a broadcast: the contacts its filters select, and the dry run that counts them.
+
+Owns the meaning of the audience filters (`matches`, pure) and the walk over every contact in
+a stable order. Registration fields come from `RegistrationStore.audience_fields`; contacts'
+language, channel and opt-out are read in pipelined batches from the contact records.
+
+May import: core, contacts, registration.store, outreach.spec, runtime.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from hotline.contacts import ALL as ALL_CONTACTS
+from hotline.contacts import contact_key
+from hotline.outreach.spec import Broadcast
+from hotline.runtime import Runtime
+
+# Filters answered by the person's registration rather than their contact record.
+REGISTRATION_FILTERS = {"country", "city", "status", "registered"}
+
+
+def matches(audience: dict, language: str, channel: str | None,
+            registration: dict | None = None) -> bool:
+    """Whether a contact (their language, last channel, latest registration's fields) is in
+    the audience; `country` matches where they are or their citizenship.
+
+    >>> reg = {"status": "received", "location_country": "MX", "location_city": "Tijuana",
+    ...        "citizenship": "HN"}
+    >>> matches({"country": "HN", "city": "tijuana"}, "es", "sms", reg)
+    True
+    >>> matches({"registered": True}, "es", None, {}), matches({"channel": "sms"}, "en", None)
+    (False, True)
+    """
+    if audience.get("language") and audience["language"] != language:
+        return False
+    if audience.get("channel") and audience["channel"] != (channel or "sms"):
+        return False
+    if REGISTRATION_FILTERS & set(audience):
+        registration = registration or {}
+        status = registration.get("status")
+        if "registered" in audience and audience["registered"] != bool(status):
+            return False
+        if audience.get("status") and audience["status"] != status:
+            return False
+        if audience.get("country") and audience["country"] not in (
+                registration.get("location_country"), registration.get("citizenship")):
+            return False
+        if audience.get("city") and audience["city"].casefold() not in (
+                registration.get("location_city") or "").casefold():
+            return False
+    return True
+
+
+def audience_members(rt: Runtime, audience: dict,
+                     batch: int = 1000) -> Iterator[tuple[str, str, bool]]:
+    """(contact id, language, opted out) for everyone the filters select, in a stable order."""
+    ids = sorted(rt.redis.smembers(ALL_CONTACTS))
+    wants_registration = bool(REGISTRATION_FILTERS & set(audience))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        pipe = rt.redis.pipeline(transaction=False)
+        for cid in chunk:
+            pipe.hmget(contact_key(cid), "language", "last_channel", "opted_out")
+        contacts = pipe.execute()
+        registrations = rt.registrations.audience_fields(chunk) if wants_registration else {}
+        for cid, (lang, channel, opted) in zip(chunk, contacts):
+            lang = lang or rt.settings.default_language
+            if matches(audience, lang, channel, registrations.get(cid)):
+                yield cid, lang, opted == "1"
+
+
+def dry_run(rt: Runtime, bc: Broadcast) -> dict:
+    """How many would receive it, by language, and how many opted out; sends nothing."""
+    by_language, opted_out = Counter(), 0
+    for _, lang, opted in audience_members(rt, bc.audience):
+        if opted:
+            opted_out += 1
+        else:
+            by_language[lang] += 1
+    return {"audience": sum(by_language.values()), "opted_out": opted_out,
+            "by_language": dict(by_language), "samples": bc.texts}

@@ -1,0 +1,77 @@
+"""What became of a broadcast: Twilio's delivery callbacks recorded, and the report built from them.
+
+Owns `record_delivery` (a status callback for a broadcast's message), `report` (the counts the
+API, the console and the CLI show) and `recent` (the newest broadcasts).
+
+May import: core, outreach (spec, store, receipts), runtime.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+from hotline.outreach import receipts, store
+from hotline.runtime import Runtime
+
+
+def record_delivery(rt: Runtime, twilio_sid: str, status: str, error_code: str | None) -> bool:
+    """A status callback for a broadcast message; False if the sid is not a broadcast's."""
+    owner = receipts.owner_of(rt.redis, twilio_sid)
+    if owner is None:
+        return False
+    bc_id, contact_id = owner
+    receipts.record_delivery(rt.redis, bc_id, contact_id, status, error_code)
+    return True
+
+
+def report(rt: Runtime, bc_id: str) -> dict | None:
+    """Counts so far: sent, delivered, read, failed (by code), opted out, skipped (by reason)."""
+    bc = store.load(rt.redis, bc_id)
+    if bc is None:
+        return None
+    states = receipts.states(rt.redis, bc_id)
+    deliveries = receipts.deliveries(rt.redis, bc_id)
+    counts = Counter()
+    failed_by_code, skipped_by_reason, via = Counter(), Counter(), Counter()
+    for state in states:
+        kind, _, rest = state.partition(":")
+        if kind == receipts.SENT:
+            counts["sent"] += 1
+            via[rest.rsplit(":", 1)[-1]] += 1
+        elif kind == receipts.SKIP:
+            if rest == "opted_out":
+                counts["opted_out"] += 1
+            else:
+                counts["skipped"] += 1
+                skipped_by_reason[rest] += 1
+        elif kind == receipts.FAIL:
+            counts["failed"] += 1
+            failed_by_code[rest] += 1
+        else:
+            counts["in_progress"] += 1
+    delivered = Counter(d.split(":", 1)[0] for d in deliveries)
+    for d in deliveries:
+        status, _, code = d.partition(":")
+        if status in ("failed", "undelivered"):
+            failed_by_code[code or status] += 1
+    started_at, finished_at = store.times(rt.redis, bc_id)
+    return {
+        "id": bc.id, "state": store.state(rt.redis, bc_id), "template": bc.template,
+        "audience": bc.audience, "rate": bc.rate,
+        "send_at": (datetime.fromtimestamp(bc.send_at, tz=timezone.utc).isoformat()
+                    if bc.send_at else None),
+        "total": bc.total, "queued": max(bc.total - len(states), 0) + counts["in_progress"],
+        "sent": counts["sent"], "delivered": delivered["delivered"] + delivered["read"],
+        "read": delivered["read"], "undelivered": delivered["undelivered"],
+        "failed": counts["failed"] + delivered["failed"] + delivered["undelivered"],
+        "failed_by_code": dict(failed_by_code), "opted_out": counts["opted_out"],
+        "skipped": counts["skipped"], "skipped_by_reason": dict(skipped_by_reason),
+        "via": dict(via),
+        "started_at": started_at, "finished_at": finished_at,
+    }
+
+
+def recent(rt: Runtime, count: int = 20) -> list[str]:
+    """The ids of the newest broadcasts, newest first."""
+    return store.recent_ids(rt.redis, count)
