@@ -102,8 +102,10 @@ def for_turn(explicit: str | None, stored: str | None, metadata: dict | None, de
 
     >>> for_turn("en", "es", {"language": "es"}, "es")
     'en'
-    >>> for_turn(None, "en", {"language": "es"}, "es"), for_turn("xx", None, {"language": "en"}, "es")
-    ('en', 'en')
+    >>> for_turn(None, "en", {"language": "es"}, "es")
+    'en'
+    >>> for_turn("xx", None, {"language": "en"}, "es")
+    'en'
     >>> for_turn(None, None, None, "es"), for_turn(None, "fr", {}, "en")
     ('es', 'en')
     """

@@ -200,8 +200,10 @@ def read_answer(requested: str, text: str, own_number: str | None = None) -> Any
 
     `own_number` is the number the person writes from (E.164), when known.
 
-    >>> read_answer("reg_consent", "si acepto"), read_answer("reg_phone", "915 555 0101", "+19155550000")
-    ('yes', '+19155550101')
+    >>> read_answer("reg_consent", "si acepto")
+    'yes'
+    >>> read_answer("reg_phone", "915 555 0101", own_number="+19155550000")
+    '+19155550101'
     """
     if not text.strip():
         raise answers.Invalid("empty")
