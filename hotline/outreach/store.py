@@ -88,6 +88,22 @@ def recipients(redis: Redis, bc_id: str, start: int, count: int) -> list[str]:
     return redis.lrange(_RECIPIENTS.format(bc_id), start, start + count - 1)
 
 
+def forget_recipient(redis: Redis, contact_id: str) -> int:
+    """Take a person out of every broadcast's recipient list; returns in how many places.
+
+    Chunks are positions in the list, so each place keeps a placeholder that names nobody:
+    the sender finds no contact for it and skips it. The list is only ever appended to, so a
+    position found stays that person's.
+    """
+    places = 0
+    for bc_id in ids(redis):
+        key = _RECIPIENTS.format(bc_id)
+        for position in redis.lpos(key, contact_id, count=0) or []:
+            redis.lset(key, position, f"erased:{position}")
+            places += 1
+    return places
+
+
 # chunks ------------------------------------------------------------------------------------------
 def next_chunk(redis: Redis, bc_id: str, size: int) -> int:
     """The start of the next chunk nobody was handed yet (past the end once all were)."""
