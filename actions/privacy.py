@@ -9,10 +9,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline.erasure import ERASE_MARK
-from hotline.handoff import queue as escalations
-from hotline.messaging.messages import TRANSCRIPT_KEY
-from hotline.registration import answers, form_mark
+from hotline import erasure
+from hotline.registration import answers
 from hotline.text import fold
 
 from ._base import runtime
@@ -48,17 +46,12 @@ class ValidateDeleteForm(FormValidationAction):
 
 
 def erase(contact_id: str) -> int:
-    """Registrations, transcript and queue entry now; the gateway drops the conversation
-    itself once this turn is answered (Rasa saves it again until then)."""
-    rt = runtime()
-    deleted = rt.registrations.delete_for_contact(contact_id, actor="person")
-    r = rt.redis
-    r.delete(TRANSCRIPT_KEY.format(contact_id), escalations.RECORD.format(contact_id))
-    r.zrem(escalations.QUEUE, contact_id)
-    r.srem(escalations.ACTIVE, contact_id)
-    form_mark.forget(r, contact_id)
-    r.set(ERASE_MARK.format(contact_id), 1, ex=24 * 3600)
-    return len(deleted)
+    """Erase the person everywhere now (`hotline.erasure`); returns how many registrations went.
+
+    This turn is still being answered, so the gateway erases again what it writes (Rasa saves
+    the tracker until then) once it is: `erasure.finish_erasure`.
+    """
+    return erasure.erase(runtime(), contact_id, during_turn=True)["registrations"]
 
 
 class AskDeleteConfirm(Action):

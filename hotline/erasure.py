@@ -1,21 +1,64 @@
-"""What the gateway does once a person's erasure request has been answered."""
+"""Erasing a person when they ask: every store forgets them, through its own `forget`.
+
+`erase` is the one use case (the action server calls it when a person confirms; anything else
+that must erase someone calls it too). It owns no data of its own but the short-lived mark
+`hl:erase:{contact_id}`, and builds no other store's keys. It may import every store: contacts,
+messaging, registration, handoff, outreach and the tracker's key (`rasa_ext.keys`, not Rasa).
+
+Erasing during a conversation turn takes two steps. The turn that asked is still being
+answered: Rasa saves its tracker again after the action ran, and the gateway records the turn
+and queues the reply. So `erase(..., during_turn=True)` leaves a mark, and the gateway calls
+`finish_erasure` once the turn is answered, which erases again what the turn itself wrote.
+"""
 
 from __future__ import annotations
 
-from redis import Redis
+import logging
 
-from hotline.messaging.messages import TRANSCRIPT_KEY
+from hotline.handoff import audit, queue as escalations
+from hotline.outreach import receipts, store as broadcasts
 from hotline.registration import form_mark
+from hotline.runtime import Runtime
+from rasa_ext import keys as tracker
+
+log = logging.getLogger(__name__)
 
 ERASE_MARK = "hl:erase:{}"
-# Rasa's Redis tracker store key (key_prefix "hotline" in bot/endpoints.yml).
-TRACKER_KEY = "hotline:tracker:{}"
+# Long enough for the turn that asked to be answered, even after an outage.
+ERASE_MARK_TTL = 24 * 3600
 
 
-def finish_erasure(redis: Redis, contact_id: str, extra_keys: tuple[str, ...] = ()) -> bool:
-    """Drop the conversation itself if this contact asked to be erased; True if it did."""
-    if not redis.delete(ERASE_MARK.format(contact_id)):
+def erase(rt: Runtime, contact_id: str, during_turn: bool = False) -> dict[str, int | None]:
+    """Forget this person in every store; returns how many records each store dropped (None
+    from a store that does not count them).
+
+    `during_turn`: the request came in a conversation turn not answered yet; `finish_erasure`
+    then runs this again once it is. Erasing someone already forgotten does nothing.
+    """
+    counts = {
+        "registrations": len(rt.registrations.forget(contact_id, actor="person")),
+        "messages": rt.messages.forget(contact_id),
+        "escalation": escalations.forget(rt.redis, contact_id),
+        # The audit log keeps what operators did, without naming the person (handoff.audit).
+        "audit_entries": audit.forget(rt.redis, contact_id),
+        "broadcast_receipts": receipts.forget(rt.redis, contact_id),
+        "broadcast_recipients": broadcasts.forget_recipient(rt.redis, contact_id),
+        "form_mark": form_mark.forget(rt.redis, contact_id),
+        "tracker": tracker.forget(rt.redis, contact_id),
+        "contact": rt.contacts.forget(contact_id),
+    }
+    # A scheduled appointment reminder names only the reference: with the registration gone it
+    # finds nothing and sends nothing (notify.remind).
+    if during_turn:
+        rt.redis.set(ERASE_MARK.format(contact_id), 1, ex=ERASE_MARK_TTL)
+    return counts
+
+
+def finish_erasure(rt: Runtime, contact_id: str) -> bool:
+    """Once a turn is answered: if this person asked to be erased in it, erase again what the
+    turn wrote (the tracker Rasa saved, the turn's records); True if they had asked."""
+    if not rt.redis.delete(ERASE_MARK.format(contact_id)):
         return False
-    redis.delete(TRACKER_KEY.format(contact_id), TRANSCRIPT_KEY.format(contact_id), *extra_keys)
-    form_mark.forget(redis, contact_id)
+    counts = erase(rt, contact_id)
+    log.info("finished erasing %s: %s", contact_id, counts)
     return True

@@ -69,7 +69,8 @@ def handle(rt: Runtime, sid: str) -> None:
     if msg.state == "answered":
         _send_answer(rt, msg)
     rt.messages.set_inbound_state(sid, "done")
-    if privacy.finish_erasure(rt.redis, msg.contact_id, (MENU_KEY.format(msg.contact_id),)):
+    if privacy.finish_erasure(rt, msg.contact_id):
+        rt.redis.delete(MENU_KEY.format(msg.contact_id))
         log.info("erased the conversation of %s on request", msg.contact_id)
 
 
