@@ -1,0 +1,5 @@
+"""Plugins loaded by the Rasa server itself: the encrypted tracker store (`tracker_store`).
+
+The only package that imports `rasa`; `keys` (the tracker's Redis key) imports nothing of Rasa,
+so erasure can use it from any process.
+"""

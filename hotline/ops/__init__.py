@@ -1,0 +1,5 @@
+"""Running and developing the hotline: the development stack (`stack`), the command line
+(`cli`), the pretend phone (`chat`), training (`training`) and evaluation (`evaluation`).
+
+May import every other package; nothing outside `ops`, the tests and the benchmarks imports it.
+"""
