@@ -15,7 +15,7 @@ import requests
 from rq import Retry
 from twilio.base.exceptions import TwilioRestException
 
-from hotline.messaging import routing
+from hotline.messaging import routing, sms
 from hotline.contacts import Contact
 from hotline.errors import TransientSendError
 from hotline.messaging.messages import Outbound
@@ -47,6 +47,12 @@ def mark_permanent_failure(rt: Runtime, contact_id: str, code) -> None:
         rt.contacts.set_opted_out(contact_id, True)
     elif code in UNDELIVERABLE:
         rt.contacts.mark_undeliverable(contact_id, code)
+
+
+def wire_body(to: str, body: str) -> str:
+    """The words as Twilio gets them: by SMS folded to GSM-7 when that costs fewer segments,
+    by WhatsApp as written. Records and transcripts keep the text as written."""
+    return body if to.lower().startswith("whatsapp:") else sms.for_sms(body)
 
 
 def message_content(body: str, content_sid: str | None) -> dict:
@@ -109,7 +115,8 @@ def _accepted_earlier(rt: Runtime, msg: Outbound):
                                          limit=50)
     except (TwilioRestException, requests.RequestException) as exc:
         raise TransientSendError(f"cannot check earlier attempt: {exc.__class__.__name__}") from exc
-    return next((m for m in recent if m.body == msg.body), None)
+    sent_as = {msg.body, wire_body(msg.to, msg.body)}
+    return next((m for m in recent if m.body in sent_as), None)
 
 
 def send_one(rt: Runtime, out_id: str) -> str:
@@ -132,7 +139,7 @@ def send_one(rt: Runtime, out_id: str) -> str:
     try:
         created = rt.twilio.messages.create(
             to=msg.to, from_=msg.sender, status_callback=rt.settings.status_callback_url,
-            **message_content(msg.body, msg.content_sid),
+            **message_content(wire_body(msg.to, msg.body), msg.content_sid),
         )
     except TwilioRestException as exc:
         if is_transient(exc):

@@ -26,7 +26,8 @@ from hotline.messaging import routing
 from hotline.contacts import ALL as ALL_CONTACTS
 from hotline.contacts import Contact, contact_key
 from hotline.content.catalogs import placeholders
-from hotline.messaging.outbound import is_transient, mark_permanent_failure, message_content
+from hotline.messaging.outbound import (is_transient, mark_permanent_failure, message_content,
+                                        wire_body)
 from hotline.outreach.ratelimit import RateLimiter
 from hotline.registration.store import BY_CONTACT, RECORD, STATUSES
 from hotline.runtime import BROADCAST_QUEUE, Runtime
@@ -443,7 +444,7 @@ class Sender:
 
     def _create(self, route: routing.Route, body: str):
         params = {"to": route.to, "from_": route.sender,
-                  **message_content(body, route.content_sid)}
+                  **message_content(wire_body(route.to, body), route.content_sid)}
         if self.callback:
             params["status_callback"] = self.callback
         return self.rt.twilio.messages.create(**params)
@@ -462,8 +463,8 @@ class Sender:
         if contact is None or not contact.number:
             return False
         since = datetime.fromtimestamp(self.bc.created_at - 60, tz=timezone.utc)
-        texts = set(self.bc.texts.values())
         for to in (contact.number, f"whatsapp:{contact.number}"):
+            texts = {form for t in self.bc.texts.values() for form in (t, wire_body(to, t))}
             for m in self.rt.twilio.messages.list(to=to, date_sent_after=since, limit=50):
                 if m.body in texts:
                     self.rt.redis.set(BY_TWILIO_SID.format(m.sid), f"{self.bc.id} {contact_id}",
