@@ -3,7 +3,7 @@
 #   ./hotline.sh run     install what is missing, train if the data changed, start every service
 #   ./hotline.sh test    install what is missing (test extras too) and run the test suite
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
-#   ./hotline.sh train | eval [--cv 5] | status | token | broadcast  (see README)
+#   ./hotline.sh train | eval [--cv 5] | status | content report | token | broadcast  (see README)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -106,7 +106,7 @@ case "$cmd" in
     ensure_redis
     ensure_venv
     ;;
-  chat|train|eval|status|token|broadcast|operator)
+  chat|train|eval|status|content|token|broadcast|operator)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;
