@@ -123,6 +123,9 @@ class Settings:
     responses_dir: Path = PROJECT_ROOT / "bot" / "responses"
     locales_dir: Path = PROJECT_ROOT / "locales"
     program_status_file: Path = PROJECT_ROOT / "content" / "program_status.yml"
+    answers_file: Path = PROJECT_ROOT / "content" / "answers.yml"
+    content_review_days: int = 365  # an answer not checked against its sources this long is due
+    status_max_age_days: int = 30  # a program status (or intake) not verified this long is stale
     # Behaviour
     menu_ttl_seconds: int = 2 * 24 * 3600
     dedupe_ttl_seconds: int = 14 * 24 * 3600
@@ -177,6 +180,8 @@ class Settings:
                                        cls.console_session_hours),
             program_status_file=Path(_env(env, "HOTLINE_PROGRAM_STATUS_FILE",
                                           str(cls.program_status_file))),
+            content_review_days=_int(env, "HOTLINE_CONTENT_REVIEW_DAYS", cls.content_review_days),
+            status_max_age_days=_int(env, "HOTLINE_STATUS_MAX_AGE_DAYS", cls.status_max_age_days),
         )
         return replace(settings, **overrides) if overrides else settings
 

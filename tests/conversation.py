@@ -1,10 +1,10 @@
 """Talking to the running hotline from tests: what a person is sent, and a turn of chat."""
 
 from hotline.messaging import menus
-from hotline.content import program_status
+from hotline.content import answers, program_status
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.content.responses import load_responses
-from hotline.content.catalogs import Catalogs, format_day
+from hotline.content.catalogs import Catalogs
 
 catalogs = Catalogs(PROJECT_ROOT / "locales")
 shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")
@@ -13,12 +13,10 @@ shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / 
 def expected(name: str, lang: str, **values) -> str:
     """The SMS body the person gets for a response: its words plus numbered options."""
     shape = shapes[name]
-    if name == "utter_program_status":
-        status = program_status.load(Settings().program_status_file)
-        text = catalogs.text(status.message_key, lang, since=format_day(status.since, lang),
-                             as_of=format_day(status.as_of, lang))
-    else:
-        text = catalogs.text(shape.text_key, lang, **values)
+    # As the renderer says it: today's variant, with the status's dates and organizations.
+    status = program_status.load(Settings().program_status_file)
+    key = status.message_key if name == "utter_program_status" else shape.text_key
+    text = answers.say(catalogs, status, key, lang, **values)
     if shape.buttons:
         text += "\n\n" + menus.render_options(
             [{"title": catalogs.text(t, lang), "payload": p} for t, p in shape.buttons])

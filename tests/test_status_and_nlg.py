@@ -3,7 +3,7 @@
 import pytest
 
 from hotline.messaging.channels import parse_address
-from hotline.messaging.messages import Outbound
+from hotline.messaging.messages import Inbound, Outbound
 from hotline.messaging.twilio_client import sign
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN
@@ -126,3 +126,57 @@ def test_program_status_is_dated_and_operator_changeable(client, rt, redis):
     assert "March 5, 2031" in changed and "March 4, 2031" in changed
     changed_es = nlg(client, "utter_program_status", lang="es").get_json()["text"]
     assert "5 de marzo de 2031" in changed_es
+
+
+def test_answers_follow_the_intake_and_organizations_on_the_next_message(client, rt, redis):
+    from datetime import date
+
+    from hotline.content import program_status
+    from hotline.content.program_status import Intake, Organization
+
+    es = rt.catalogs
+    consent = nlg(client, "utter_ask_reg_consent", lang="es").get_json()["text"]
+    assert consent == es.text("utter_ask_reg_consent@intake_closed", "es",
+                              intake_as_of="22 de enero de 2025")
+    legal = nlg(client, "utter_legal_help", lang="es").get_json()["text"]
+    assert es.text("orgs.none", "es") in legal
+    casa = Organization("Casa X", "+52 000 000 0000", ("registrations", "legal_help"))
+    program_status.store_override(redis, program_status.ProgramStatus(
+        "reinstated", date(2025, 1, 21), date(2026, 11, 20),
+        Intake(True, date(2026, 11, 1), date(2026, 11, 20)), (casa,), "Red Z"))
+    consent = nlg(client, "utter_ask_reg_consent", lang="es").get_json()["text"]
+    assert "Casa X (+52 000 000 0000)" in consent and "AVISAME" not in consent
+    status = nlg(client, "utter_program_status", lang="en").get_json()["text"]
+    assert status.startswith("As of November 20, 2026") and "takes registrations" in status
+    assert "Casa X" in nlg(client, "utter_legal_help", lang="en").get_json()["text"]
+    # An action's explicit message_key is resolved too.
+    text = nlg(client, "utter_reg_invalid", lang="es",
+               arguments={"message_key": "reg.intake_closed"}).get_json()["text"]
+    assert text == es.text("reg.intake_closed@intake_open", "es",
+                           intake_as_of="20 de noviembre de 2026")
+
+
+def test_help_keyword_names_who_runs_the_hotline(sandbox_rt, redis):
+    import time
+
+    from conftest import SMS_NUMBER, sandbox_records
+
+    from hotline.content import program_status
+    from hotline.messaging import inbound, outbound
+
+    rt = sandbox_rt
+
+    def help_reply(number: str, sid: str) -> str:
+        contact_id = rt.contacts.touch_inbound(parse_address(number))
+        rt.messages.save_inbound(Inbound(sid, contact_id, "sms", number, SMS_NUMBER, "AYUDA", 0,
+                                         time.time()), 3600)
+        inbound.handle(rt, sid)
+        outbound.drain(rt, contact_id)
+        return rt.messages.transcript(contact_id)[-1]["text"]
+
+    unset = help_reply("+5215544500001", "SMhelp1")
+    assert unset.startswith("Línea MPP, atendida por " + rt.catalogs.text("run_by.none", "es"))
+    current = program_status.load(rt.settings.program_status_file, redis)
+    program_status.store_override(redis, current.changed(run_by="Red Z"))
+    assert help_reply("+5215544500002", "SMhelp2").startswith("Línea MPP, atendida por Red Z:")
+    assert len(sandbox_records(redis)) == 2

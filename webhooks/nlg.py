@@ -16,7 +16,7 @@ from functools import cached_property
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from hotline.content import program_status
+from hotline.content import answers, program_status
 from hotline.content.responses import load_responses
 from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
 from hotline.messaging import language
@@ -61,10 +61,13 @@ class Renderer:
         shape = self.shapes.get(name)
         key = arguments.get("message_key") or (shape.text_key if shape else name)
         catalogs = self.rt.catalogs
+        # Loaded per message, so an operator's `status set` applies to the next one.
+        status = program_status.load(self.rt.settings.program_status_file, self.rt.redis)
         if name == "utter_program_status" and "message_key" not in arguments:
-            status = program_status.load(self.rt.settings.program_status_file, self.rt.redis)
             key = status.message_key
-            values.update(since=format_day(status.since, lang), as_of=format_day(status.as_of, lang))
+        # The wording true in today's situation, with the status's dates and organizations.
+        key = answers.resolve(key, status.situation, catalogs)
+        values.update(status.values(lang, catalogs))
         body = {"text": catalogs.text(key, lang, **values)}
         # `options=False`: an answer given mid-form, whose numbers must not become a menu.
         if shape and shape.buttons and arguments.get("options") is not False:

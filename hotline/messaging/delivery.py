@@ -22,6 +22,7 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 
 from hotline.errors import HotlineError, TransientSendError
+from hotline.messaging import sms
 
 if TYPE_CHECKING:
     from hotline.runtime import Runtime
@@ -56,6 +57,18 @@ def mark_permanent_failure(rt: Runtime, contact_id: str, code) -> None:
         rt.contacts.mark_undeliverable(contact_id, code)
 
 
+def wire_body(to: str, body: str) -> str:
+    """The words as Twilio gets them: by SMS folded to GSM-7 when that costs fewer segments,
+    by WhatsApp as written. Records and transcripts keep the text as written.
+
+    >>> wire_body("+5215512345678", "¿Qué día?") == sms.for_sms("¿Qué día?")
+    True
+    >>> wire_body("whatsapp:+5215512345678", "¿Qué día?")
+    '¿Qué día?'
+    """
+    return body if to.lower().startswith("whatsapp:") else sms.for_sms(body)
+
+
 def message_content(body: str, content_sid: str | None) -> dict:
     """Twilio's create() arguments for the words: free text, or an approved WhatsApp template
     carrying the text as its one variable.
@@ -80,7 +93,7 @@ def create(rt: Runtime, contact_id: str, to: str, sender: str, body: str,
     `waits` seconds, then raises TransientSendError; `pace` is called before every attempt (a
     rate limiter). A permanent refusal marks the contact and raises SendRefused.
     """
-    params = {"to": to, "from_": sender, **message_content(body, content_sid)}
+    params = {"to": to, "from_": sender, **message_content(wire_body(to, body), content_sid)}
     if callback and rt.settings.status_callback_url:
         params["status_callback"] = rt.settings.status_callback_url
     waits = iter(waits)
@@ -127,7 +140,8 @@ def accepted_earlier(rt: Runtime, to: Iterable[str], bodies: Collection[str], cr
         except (TwilioRestException, requests.RequestException) as exc:
             raise TransientSendError(
                 f"cannot check earlier attempt: {exc.__class__.__name__}") from exc
-        found = next((m for m in recent if m.body in bodies), None)
+        sent_as = {form for body in bodies for form in (body, wire_body(address, body))}
+        found = next((m for m in recent if m.body in sent_as), None)
         if found is not None:
             return found
     return None

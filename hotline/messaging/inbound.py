@@ -12,6 +12,7 @@ import logging
 
 from rq import Retry
 
+from hotline.content import answers, program_status
 from hotline.handoff import queue as escalations
 from hotline.messaging import keywords
 from hotline.messaging import language
@@ -157,7 +158,9 @@ def _resolve_choice(rt: Runtime, contact_id: str, body: str) -> str:
 
 
 def _save_system(rt: Runtime, msg: Inbound, lang: str, key: str, kind: str) -> None:
-    text = rt.catalogs.text(key, lang)
+    # HELP names who runs the hotline: the status says it, today's wording is its variant.
+    status = program_status.load(rt.settings.program_status_file, rt.redis)
+    text = answers.say(rt.catalogs, status, key, lang)
     rt.messages.save_answer(msg.sid, [{"text": text, "kind": kind}], lang)
 
 

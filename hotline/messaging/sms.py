@@ -41,6 +41,45 @@ def segments(text: str) -> int:
     return 1 if units <= 70 else -(-units // 67)
 
 
+# Letters and signs outside GSM-7 that have a plain GSM-7 form. é É ñ Ñ ü Ü ¿ ¡ à è ì ò ù are
+# GSM-7 already and stay as written; so does every other GSM-7 character.
+_GSM_FOLD = str.maketrans({
+    **dict(zip("áíóúÁÍÓÚ", "aiouAIOU")),
+    **dict(zip("âêîôûÂÊÎÔÛ", "aeiouAEIOU")),
+    **dict(zip("ãõÃÕëïËÏÿýÝÀÈÌÒÙç", "aoAOeiEIyyYAEIOUc")),
+    "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ",  # no-break and thin spaces
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "´": "'", "`": "'",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+    "–": "-", "—": "-", "‑": "-", "−": "-", "…": "...",
+})
+
+
+def fold_for_gsm(text: str) -> str:
+    """The text with letters outside GSM-7 replaced by their plain GSM-7 form.
+
+    >>> fold_for_gsm("Línea MPP: información gratis. ¿Qué día? Mañana, “sí”")
+    'Linea MPP: informacion gratis. ¿Qué dia? Mañana, "si"'
+    >>> fold_for_gsm("Ú\u202fÁ\u00a0ç")
+    'U A c'
+    """
+    return text.translate(_GSM_FOLD)
+
+
+def for_sms(text: str) -> str:
+    """The body to send by SMS: folded to GSM-7 only when that costs fewer segments.
+
+    >>> long = "Revisado el 22 de enero de 2025: el programa volvió. " * 3
+    >>> segments(long), segments(for_sms(long)), for_sms(long) == fold_for_gsm(long)
+    (3, 1, True)
+    >>> for_sms("Sí, gracias.")  # one segment either way: kept as written
+    'Sí, gracias.'
+    >>> for_sms("Información 🙏 " * 6) == "Información 🙏 " * 6  # still UCS-2: nothing gained
+    True
+    """
+    folded = fold_for_gsm(text)
+    return folded if segments(folded) < segments(text) else text
+
+
 # Why a message cannot go to the assistant; each has a catalog reply.
 UNREADABLE_MEDIA = "media"
 UNREADABLE_EMPTY = "empty"

@@ -76,15 +76,96 @@ def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
     from hotline.content import program_status
 
+    from redis.exceptions import ConnectionError as RedisDown
+
     rt = _runtime()
-    if args.action == "set":
-        status = program_status.ProgramStatus.from_mapping(
-            {"state": args.state, "since": args.since, "as_of": args.as_of or date.today()})
-        program_status.store_override(rt.redis, status)
-    elif args.action == "clear":
-        program_status.clear_override(rt.redis)
-    status = program_status.load(rt.settings.program_status_file, rt.redis)
-    print(f"state={status.state} since={status.since} as_of={status.as_of}")
+    settings, redis = rt.settings, rt.redis
+    try:
+        if args.action == "set":
+            current = program_status.load(settings.program_status_file, redis)
+            program_status.store_override(redis, _status_changes(current, args, date.today()))
+        elif args.action == "clear":
+            program_status.clear_override(redis)
+        status = program_status.load(settings.program_status_file, redis)
+    except RedisDown:
+        if args.action != "show":
+            print("error: no running hotline (Redis) to store the change in; start it with "
+                  "./hotline.sh run, or edit content/program_status.yml", file=sys.stderr)
+            return 1
+        print("(no running hotline: showing content/program_status.yml)", file=sys.stderr)
+        status = program_status.load_file(settings.program_status_file)
+    print(_describe_status(status, date.today(), settings.status_max_age_days))
+    return 0
+
+
+def _status_changes(current, args, today: date):
+    """The status with what the operator changed; a changed fact is checked today unless told."""
+    from hotline.content import program_status
+
+    changes = {}
+    if args.state or args.since or args.as_of:
+        changes = {"state": args.state or current.state, "since": args.since or current.since,
+                   "as_of": args.as_of or today}
+    intake = {"open": current.intake.open, "since": current.intake.since,
+              "as_of": current.intake.as_of}
+    if args.intake or args.intake_since or args.intake_as_of:
+        is_open = intake["open"] if args.intake is None else args.intake == "open"
+        since = args.intake_since or (intake["since"] if is_open == intake["open"] else today)
+        intake = {"open": is_open, "since": since, "as_of": args.intake_as_of or today}
+    data = {**current.as_mapping(), **{k: str(v) for k, v in changes.items()}, "intake": {
+        "open": intake["open"], "since": str(intake["since"]), "as_of": str(intake["as_of"])}}
+    if args.clear_orgs:
+        data["organizations"] = []
+    if args.org:
+        data["organizations"] = [program_status.Organization.parse(o).as_mapping()
+                                 for o in args.org]
+    if args.run_by is not None:
+        data["run_by"] = args.run_by
+    return program_status.ProgramStatus.from_mapping(data)
+
+
+def _describe_status(status, today: date, max_age_days: int) -> str:
+    lines = [f"state={status.state} since={status.since} as_of={status.as_of}",
+             f"intake={'open' if status.intake.open else 'closed'} since={status.intake.since} "
+             f"as_of={status.intake.as_of}",
+             f"run_by={status.run_by or '(not set)'}"]
+    lines += [f"org={o.name} | {o.contact} | {','.join(o.roles)}" for o in status.organizations]
+    if not status.organizations:
+        lines.append("org=(none)")
+    if status.stale(today, max_age_days):
+        lines.append(f"WARNING: the status was last verified {status.age_days(today)} days ago "
+                     f"(limit {max_age_days}, HOTLINE_STATUS_MAX_AGE_DAYS): check the state and "
+                     "the intake and set them with --as-of / --intake-as-of")
+    if not status.run_by:
+        lines.append("WARNING: who runs the hotline is not set (--run-by): HELP says its name "
+                     "is not published")
+    return "\n".join(lines)
+
+
+def cmd_content(args) -> int:
+    """The content report: every answer, its sources, review, situations and SMS cost."""
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from hotline.content import answers, program_status, report
+    from hotline.content.catalogs import Catalogs
+    from hotline.content.responses import load_responses
+
+    rt = _runtime()
+    settings = rt.settings
+    try:  # the status in force, if a hotline is running; else the file
+        status = program_status.load(settings.program_status_file, rt.redis)
+    except RedisDown:
+        status = program_status.load_file(settings.program_status_file)
+    catalogs = Catalogs(settings.locales_dir)
+    entries = answers.load(settings.answers_file, catalogs.keys())
+    shapes = load_responses(settings.domain_dir, settings.responses_dir)
+    markdown, _ = report.build(catalogs, entries, shapes, status, date.today(),
+                               settings.content_review_days, settings.status_max_age_days)
+    print(markdown, end="")
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(markdown)
+        print(f"(written to {args.out})", file=sys.stderr)
     return 0
 
 
@@ -224,7 +305,20 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--state", choices=["processing", "suspended", "terminated", "reinstated"])
     status.add_argument("--since", help="YYYY-MM-DD the status began")
     status.add_argument("--as-of", help="YYYY-MM-DD the information was checked (default today)")
+    status.add_argument("--intake", choices=["open", "closed"],
+                        help="whether this hotline takes registrations now")
+    status.add_argument("--intake-since", help="YYYY-MM-DD intake opened or closed")
+    status.add_argument("--intake-as-of", help="YYYY-MM-DD intake was checked (default today)")
+    status.add_argument("--org", action="append", metavar="'NAME|CONTACT|ROLES'",
+                        help="a confirmed organization, roles from registrations,legal_help "
+                             "(repeatable; replaces the list)")
+    status.add_argument("--clear-orgs", action="store_true", help="no organizations")
+    status.add_argument("--run-by", help="who runs the hotline, as people should read it")
     status.set_defaults(func=cmd_status)
+    content = sub.add_parser("content", help="report on every answer: sources, review, SMS cost")
+    content.add_argument("action", choices=["report"])
+    content.add_argument("--out", metavar="FILE.md", help="also write the report to this file")
+    content.set_defaults(func=cmd_content)
     token = sub.add_parser("token", help="create, list or revoke organizations' API tokens")
     token.add_argument("action", choices=["create", "list", "revoke"])
     token.add_argument("--name", help="the organization the token is for")

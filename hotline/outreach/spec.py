@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from hotline.content import answers, program_status
 from hotline.content.catalogs import placeholders
 from hotline.messaging.sms import MAX_BODY
 from hotline.registration.store import STATUSES
@@ -72,11 +73,16 @@ def compose(rt: Runtime, spec: dict) -> tuple[dict, str | None]:
             raise BroadcastError(f"unknown template {template!r}")
         if not isinstance(values, dict):
             raise BroadcastError("'values' must be an object")
-        missing = placeholders(rt.catalogs.raw(template, "en")) - set(values)
+        # Today's wording (e.g. registration open or closed), with the status's own values.
+        status = program_status.load(rt.settings.program_status_file, rt.redis)
+        key = answers.resolve(template, status.situation, rt.catalogs)
+        given = set(values) | set(status.values(languages[0], rt.catalogs))
+        missing = placeholders(rt.catalogs.raw(key, "en")) - given
         if missing:
             raise BroadcastError(
                 f"template {template!r} needs values for: {', '.join(sorted(missing))}")
-        texts = {lang: rt.catalogs.text(template, lang, **{k: str(v) for k, v in values.items()})
+        texts = {lang: answers.say(rt.catalogs, status, template, lang,
+                                   **{k: str(v) for k, v in values.items()})
                  for lang in languages}
     else:
         if not isinstance(text, dict) or set(text) != set(languages) or not all(

@@ -46,9 +46,11 @@ SETTINGS = [
     ("HOTLINE_CONSOLE_SESSION_HOURS", "8", "console_session_hours", 8),
     ("HOTLINE_PROGRAM_STATUS_FILE", "/srv/status.yml", "program_status_file",
      Path("/srv/status.yml")),
+    ("HOTLINE_CONTENT_REVIEW_DAYS", "90", "content_review_days", 90),
+    ("HOTLINE_STATUS_MAX_AGE_DAYS", "14", "status_max_age_days", 14),
 ]
 # Fields that are not read from the environment (paths inside the checkout, retention times).
-NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "menu_ttl_seconds",
+NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "answers_file", "menu_ttl_seconds",
                 "dedupe_ttl_seconds", "message_ttl_seconds", "holding_notice_seconds"}
 
 

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
+from hotline.content import answers, program_status
 from hotline.access import operators
 from hotline.handoff import audit, figures, queue as escalations
 from hotline.messaging import routing
@@ -185,7 +186,8 @@ def conversation(contact_id: str):
     reg = rt.registrations.latest_for_contact(contact_id)
     if reg is not None:
         rt.registrations.audit(reg.reference, f"operator:{current_user.id}", "read")
-    saved = [(key, rt.catalogs.text(key, lang)) for key in SAVED_ANSWERS
+    status = program_status.load(rt.settings.program_status_file, rt.redis)
+    saved = [(key, answers.say(rt.catalogs, status, key, lang)) for key in SAVED_ANSWERS
              if rt.catalogs.has(key)]
     others = [o for o in operators.listing(rt.redis) if o["username"] != current_user.id]
     return render_template("console/conversation.html", record=record, contact_id=contact_id,
