@@ -1,6 +1,6 @@
 """Talking to the running hotline from tests: what a person is sent, and a turn of chat."""
 
-from hotline.messaging import menus
+from hotline.messaging import menus, sms
 from hotline.content import answers, program_status
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.content.responses import load_responses
@@ -31,11 +31,39 @@ def all_texts(lang: str) -> set[str]:
         catalogs.text(k, lang) for k in catalogs.keys() if not catalogs.raw(k, lang).count("{")}
 
 
-def ask(phone, text: str, timeout: float = 60) -> str:
+class Received(str):
+    """A body as the phone got it. By SMS the hotline sends Spanish folded to GSM-7 when that
+    costs fewer segments (sms.for_sms), so a body equals the words as written or their SMS
+    form, and starts with or contains a part as written or folded."""
+
+    __hash__ = str.__hash__
+
+    def __eq__(self, other):
+        if not isinstance(other, str):
+            return NotImplemented
+        return str.__eq__(self, other) or str.__eq__(self, sms.for_sms(other))
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def startswith(self, prefix, *args) -> bool:
+        return str.startswith(self, prefix, *args) or str.startswith(
+            self, sms.fold_for_gsm(prefix), *args)
+
+    def __contains__(self, part) -> bool:
+        return str.__contains__(self, part) or str.__contains__(self, sms.fold_for_gsm(part))
+
+
+def received(messages: list[dict]) -> list[Received]:
+    return [Received(m["body"]) for m in messages]
+
+
+def ask(phone, text: str, timeout: float = 60) -> Received:
     phone.send(text)
     got = phone.wait_for(1, timeout=timeout)
     assert got, f"no reply to {text!r}"
-    return got[0]["body"]
+    return Received(got[0]["body"])
 
 
 def said(*parts: str) -> str:
@@ -47,9 +75,10 @@ def fills(key: str, lang: str, text: str) -> bool:
     """Whether text is the catalog message `key` with some values in its placeholders."""
     import re
 
-    pattern = re.escape(catalogs.raw(key, lang))
-    pattern = re.sub(r"\\\{\w+\\\}", ".+?", pattern)
-    return re.fullmatch(pattern, text, re.S) is not None
+    patterns = []
+    for raw in (catalogs.raw(key, lang), sms.fold_for_gsm(catalogs.raw(key, lang))):
+        patterns.append(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(raw)))
+    return any(re.fullmatch(p, text, re.S) is not None for p in patterns)
 
 
 def tells_when_a_person_answers(reply: str, lang: str) -> bool:

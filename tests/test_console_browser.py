@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from browser import Browser
-from conversation import ask, catalogs, expected
+from conversation import ask, catalogs, expected, received
 
 from hotline.handoff import queue as escalations
 from hotline.access import operators
@@ -62,13 +62,13 @@ def test_an_operator_takes_answers_and_hands_back_a_conversation(browser, stack,
     browser.type("#reply-body", words["reply"])
     browser.click("#send-reply")
     got = person.wait_for(1, timeout=30)
-    assert [m["body"] for m in got] == [words["reply"]]
+    assert received(got) == [words["reply"]]
     seen = browser.wait_for_text("#transcript", words["reply"])
     assert any(s in seen for s in words["status"]), seen
 
     browser.click("#hand-back")
     browser.wait_for_text("#queue-title", words["title"])
-    assert [m["body"] for m in person.wait_for(1, timeout=30)] == [
+    assert received(person.wait_for(1, timeout=30)) == [
         catalogs.text("console.handback", lang)]
     assert escalations.get(stack_redis, contact_id)["state"] == "returned"
     # The assistant answers again.

@@ -6,9 +6,12 @@ import time
 import pytest
 import requests
 
+from conversation import received
+
 from hotline.messaging import outbound
 from hotline.messaging.channels import parse_address
-from hotline.config import PROJECT_ROOT
+from hotline.config import PROJECT_ROOT, Settings
+from hotline.content import answers, program_status
 from hotline.content.catalogs import Catalogs
 
 from .conftest import SMS_NUMBER, WHATSAPP_NUMBER
@@ -17,11 +20,13 @@ catalogs = Catalogs(PROJECT_ROOT / "locales")
 
 
 def t(key, lang, **values):
-    return catalogs.text(key, lang, **values)
+    """The words as the hotline says them today (HELP names who runs it, from the status)."""
+    status = program_status.load(Settings().program_status_file)
+    return answers.say(catalogs, status, key, lang, **values)
 
 
 def replies(phone, count=1, timeout=60):
-    return [m["body"] for m in phone.wait_for(count, timeout=timeout)]
+    return received(phone.wait_for(count, timeout=timeout))
 
 
 def test_hola_gets_a_spanish_greeting(phone):

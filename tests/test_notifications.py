@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import requests
-from conversation import catalogs
+from conversation import Received, catalogs
 from rq.registry import ScheduledJobRegistry
 
 from hotline.access import api_tokens
@@ -68,7 +68,7 @@ def only_message(person, timeout: float = 30) -> str:
     assert len(got) == 1, got
     time.sleep(0.5)
     assert not person.new_messages(), "more than one message"
-    return got[0]["body"]
+    return Received(got[0]["body"])
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
