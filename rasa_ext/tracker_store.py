@@ -2,27 +2,29 @@
 
 Rasa keeps every message and slot of a conversation in its tracker. Registration answers are
 identity data, so the serialised tracker is encrypted with the hotline's field key before it
-reaches Redis. Configured in bot/endpoints.yml as `type: rasa_ext.tracker_store.EncryptedRedisTrackerStore`;
-the Rasa process reads HOTLINE_SECRET from the environment like every other service.
+reaches Redis. Configured in bot/endpoints.yml as
+`type: rasa_ext.tracker_store.EncryptedRedisTrackerStore`; the Rasa process reads HOTLINE_SECRET
+through `hotline.config.Settings` like every other service.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Optional, Text, Union
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from hotline.config import ConfigError, Settings
 from hotline.crypto import Vault
 
 
 class EncryptedRedisTrackerStore(RedisTrackerStore):
     def __init__(self, *args, **kwargs):
-        secret = os.environ.get("HOTLINE_SECRET")
-        if not secret:
-            # Refuse to start rather than fall back to storing conversations in the clear.
-            raise RuntimeError("HOTLINE_SECRET must be set for the encrypted tracker store")
+        # Refuse to start rather than fall back to storing conversations in the clear.
+        try:
+            secret = Settings.from_env().require("secret").secret
+        except ConfigError as exc:
+            raise RuntimeError(f"the encrypted tracker store cannot start: {exc}") from None
         self._vault = Vault(secret)
         super().__init__(*args, **kwargs)
 
