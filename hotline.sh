@@ -102,11 +102,9 @@ case "$cmd" in
       shift
       ensure_redis
       ensure_venv
-      # Tests needing the running stack are marked `stack` (tests/conftest.py); the Rasa data
-      # checks run Rasa's CLI and may train (tests/rasa, or tests/test_rasa_data.py before the
-      # split). The doctests come with pytest's testpaths.
-      exec "$VENV/bin/python" -m pytest -m "not stack" --ignore=tests/rasa \
-        --ignore=tests/test_rasa_data.py "$@"
+      # tests/stack is marked `stack` and tests/rasa `rasa` (tests/conftest.py): the fast lane is
+      # tests/unit plus the doctests that come with pytest's testpaths.
+      exec "$VENV/bin/python" -m pytest -m "not stack and not rasa" "$@"
     fi
     ensure_redis
     ensure_browser

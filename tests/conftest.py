@@ -6,27 +6,24 @@ session with the same start-up code as `./hotline.sh run`, uses db 1 of the same
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
-import requests
 from redis import Redis
-from werkzeug.serving import make_server
 
-from hotline.ops.chat import Phone
 from hotline.config import Settings
-from hotline.runtime import Runtime
+from hotline.ops.chat import Phone
 from hotline.ops.stack import Ports, Stack, free_port
+from hotline.runtime import Runtime
+from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, ServedApp
 
-ACCOUNT_SID = "AC" + "0" * 31 + "1"
-AUTH_TOKEN = "test-auth-token-0123456789abcdef"
-SMS_NUMBER = "+15005550006"
-WHATSAPP_NUMBER = "whatsapp:+14155238886"
+# The shared helpers are imported as `support`, not collected as tests or doctests here.
+collect_ignore = ["support"]
 
 
 @pytest.fixture(scope="session")
@@ -89,19 +86,6 @@ def client(app):
     return app.test_client()
 
 
-class ServedApp:
-    """A WSGI app on a real loopback port, for clients that need HTTP (the twilio client)."""
-
-    def __init__(self, wsgi_app):
-        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-
-
 @pytest.fixture
 def sandbox(settings, redis):
     """The Twilio sandbox on a loopback port, sharing the unit tests' Redis."""
@@ -162,28 +146,21 @@ def stack_redis(stack):
     return Redis.from_url(stack.env["REDIS_URL"], decode_responses=True)
 
 
-def sandbox_post(stack, path: str, payload: dict) -> None:
-    requests.post(stack.env["TWILIO_API_BASE_URL"] + path, json=payload,
-                  auth=(ACCOUNT_SID, AUTH_TOKEN), timeout=5).raise_for_status()
-
-
 @pytest.fixture
 def sandbox_rt(settings, sandbox) -> Runtime:
     """A runtime that sends to the unit sandbox (no status callbacks: nothing listens here)."""
-    return Runtime(Settings(**{**settings.as_dict(), "twilio_api_base_url": sandbox.url,
-                               "broadcast_callbacks": False, "send_rate": 0.0}))
+    return Runtime(dataclasses.replace(settings, twilio_api_base_url=sandbox.url,
+                                       broadcast_callbacks=False, send_rate=0.0))
 
 
-def sandbox_records(redis) -> list[dict]:
-    """Every message the sandbox accepted, oldest first, with its private fields."""
-    from sandbox.store import SandboxStore
-
-    records, _ = SandboxStore(redis).page(None, None, 0, 100_000)
-    return sorted(records, key=lambda r: r["_seq"])
+RASA_LANE = Path(__file__).parent / "rasa"
 
 
 def pytest_collection_modifyitems(items):
-    """Every test that needs the running hotline is marked `stack`, so `-m "not stack"` is fast."""
+    """Every test that needs the running hotline is marked `stack`, and every test of Rasa's data
+    and model `rasa`, so `-m "not stack and not rasa"` is the fast lane."""
     for item in items:
         if "stack" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.stack)
+        if RASA_LANE in item.path.parents:
+            item.add_marker(pytest.mark.rasa)

@@ -1,7 +1,7 @@
 """How well the assistant understands people, per language.
 
-`./hotline.sh eval` scores the trained model on the held-out set in tests/nlu/ (never used for
-training) and prints, per language, macro-F1, accuracy and the most confused topic pairs.
+`./hotline.sh eval` scores the trained model on the held-out set in tests/rasa/nlu/ (never used
+for training) and prints, per language, macro-F1, accuracy and the most confused topic pairs.
 `--cv 5` adds k-fold cross-validation over the training data (k NLU-only trainings).
 """
 
@@ -22,7 +22,7 @@ import yaml
 from hotline.config import PROJECT_ROOT
 from hotline.ops.training import rasa_bin, rasa_env
 
-HELD_OUT = PROJECT_ROOT / "tests" / "nlu"
+HELD_OUT = PROJECT_ROOT / "tests" / "rasa" / "nlu"
 FALLBACK = "nlu_fallback"
 
 
@@ -47,7 +47,7 @@ def read_examples(path: Path, lang: str) -> list[Example]:
 
 
 def held_out() -> list[Example]:
-    """Every held-out file: tests/nlu/<set>_<lang>.yml (several independent writers)."""
+    """Every held-out file: tests/rasa/nlu/<set>_<lang>.yml (several independent writers)."""
     return [e for lang in ("en", "es") for path in sorted(HELD_OUT.glob(f"*_{lang}.yml"))
             for e in read_examples(path, lang)]
 

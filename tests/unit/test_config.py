@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from hotline.config import (
-    PROJECT_ROOT, ConfigError, SandboxSettings, Settings, StackSettings, read_env_file,
+    PROJECT_ROOT,
+    ConfigError,
+    SandboxSettings,
+    Settings,
+    StackSettings,
+    read_env_file,
     running_stack_environ,
 )
 

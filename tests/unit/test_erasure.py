@@ -12,13 +12,13 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-from conftest import SMS_NUMBER, sandbox_records
 from redis import Redis
 
 from hotline import erasure
 from hotline.config import PROJECT_ROOT
 from hotline.crypto import DecryptionError
-from hotline.handoff import audit, queue as escalations
+from hotline.handoff import audit
+from hotline.handoff import queue as escalations
 from hotline.messaging import inbound, outbound
 from hotline.messaging.channels import parse_address
 from hotline.messaging.messages import FORGET_GRACE, Inbound, Outbound
@@ -28,6 +28,7 @@ from hotline.outreach import spec as bc_spec
 from hotline.outreach import store as bc_store
 from hotline.registration import form_mark, notify
 from rasa_ext import keys
+from support import SMS_NUMBER, sandbox_records
 
 FERNET_TOKEN = re.compile(rb"gAAAAA[0-9A-Za-z_\-=]+")
 

@@ -9,8 +9,13 @@ import pytest
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.content import program_status
 from hotline.content.catalogs import Catalogs
-from hotline.content.program_status import (Intake, Organization, ProgramStatus, Situation,
-                                            StatusError)
+from hotline.content.program_status import (
+    Intake,
+    Organization,
+    ProgramStatus,
+    Situation,
+    StatusError,
+)
 from hotline.ops import cli
 
 catalogs = Catalogs(PROJECT_ROOT / "locales")

@@ -8,13 +8,13 @@ from dataclasses import replace
 
 import pytest
 import requests
-from conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 from twilio.base.exceptions import TwilioRestException
 
 from hotline.errors import TransientSendError
 from hotline.messaging import delivery
 from hotline.messaging.channels import parse_address
 from hotline.runtime import Runtime
+from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
 
 def fault(sandbox, status: int, count: int) -> None:

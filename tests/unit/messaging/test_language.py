@@ -1,4 +1,4 @@
-"""The one rule for the language of a reply (`language.for_turn`)."""
+"""How the language of a message is detected, when it changes, and the one rule for the language of a reply (`language.for_turn`)."""
 
 import pytest
 
@@ -20,3 +20,26 @@ def test_for_turn_takes_the_first_known_language_in_order(explicit, stored, meta
 
 def test_for_turn_default_is_the_callers():
     assert language.for_turn(None, None, {}, "en") == "en"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("hola", "es"), ("buenas tardes", "es"), ("kiero aser mi rejistro", "es"),
+    ("¿Dónde me registro?", "es"), ("nesesito ayuda con mi caso de mpp", "es"),
+    ("hello", "en"), ("hi how do i register", "en"), ("I need help with my court date", "en"),
+    ("wat do i need to do for the program", "en"),
+])
+def test_detect_language(text, expected):
+    assert language.detect(text)[0] == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "mpp", "👍", "123", ""])
+def test_detect_undecided(text):
+    assert language.detect(text) == (None, 0)
+
+
+def test_language_sticks_unless_clear_evidence():
+    assert language.resolve("es", False, "ok thanks", "es") == "es"
+    assert language.resolve("es", False, "hello, I want to know how I can register my case", "es") == "en"
+    assert language.resolve("en", True, "hola, quiero saber como registrarme en el programa", "es") == "en"
+    assert language.resolve(None, False, "👍", "es") == "es"
+    assert language.resolve(None, False, "👍", "en") == "en"

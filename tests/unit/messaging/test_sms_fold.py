@@ -2,11 +2,10 @@
 written, and our records keep what the hotline wrote."""
 
 import pytest
-from conftest import SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
 from hotline.messaging import delivery, outbound, sms
 from hotline.messaging.channels import parse_address
-from hotline.messaging import routing
+from support import SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
 LONG_ES = ("Revisado el 22 de enero de 2025: el MPP (Quédate en México) volvió el 21 de enero de "
            "2025. Quien pide asilo puede tener que esperar en México. No vaya a la frontera sin "

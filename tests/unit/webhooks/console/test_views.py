@@ -6,15 +6,11 @@ from __future__ import annotations
 import re
 import threading
 
-import pytest
-from conftest import SMS_NUMBER
-
-from hotline.handoff import audit, figures, queue as escalations
-from hotline.messaging import inbound
 from hotline.access import operators
+from hotline.handoff import audit
+from hotline.handoff import queue as escalations
 from hotline.messaging.channels import parse_address
-from hotline.errors import AssistantUnavailable
-from hotline.messaging.messages import Inbound
+from support.people import person
 
 PASSWORD = "correct horse battery"
 
@@ -33,16 +29,6 @@ def sign_in(app, username: str, role: str = "operator", lang: str = "es"):
     assert response.status_code == 302, response.data
     client.csrf = token(client.get("/console/").data)
     return client
-
-
-def person(rt, number: str = "+5215512340000", text: str = "necesito ayuda") -> str:
-    contact_id = rt.contacts.touch_inbound(parse_address(number))
-    rt.contacts.set_language(contact_id, "es", chosen=False)
-    msg = Inbound(sid="SM" + number[-8:] + "0" * 24, contact_id=contact_id, channel="sms",
-                  sender=number, to=SMS_NUMBER, body=text, num_media=0, received_at=0)
-    rt.messages.save_inbound(msg, 60)
-    escalations.escalate(rt.redis, contact_id, "asked", urgent=False, language="es")
-    return contact_id
 
 
 def test_everything_needs_a_sign_in(app):
@@ -154,55 +140,6 @@ def test_the_console_speaks_both_languages(app):
     assert "Esperando a una persona".encode() in ana.get("/console/?lang=es").data
 
 
-def test_the_assistant_stays_silent_while_an_operator_holds_the_conversation(rt):
-    contact_id = person(rt)
-    waiting = Inbound(sid="SM" + "3" * 32, contact_id=contact_id, channel="sms",
-                      sender="+5215512340000", to=SMS_NUMBER, body="hola?", num_media=0,
-                      received_at=0)
-    rt.messages.save_inbound(waiting, 60)
-    # Still waiting for an operator: the assistant answers (here it is down, so it is tried).
-    with pytest.raises(AssistantUnavailable):
-        inbound.handle(rt, waiting.sid)
-    rt.redis.delete(f"hl:in:{waiting.sid}")
-    escalations.claim(rt.redis, contact_id, "ana")
-    msg = Inbound(sid="SM" + "1" * 32, contact_id=contact_id, channel="sms",
-                  sender="+5215512340000", to=SMS_NUMBER, body="hola?", num_media=0,
-                  received_at=0)
-    rt.messages.save_inbound(msg, 60)
-    # The assistant is not even reachable here: a call to it would fail the test.
-    inbound.handle(rt, msg.sid)
-    stored = rt.messages.load_inbound(msg.sid)
-    assert stored.state == "done" and not stored.replies
-    assert [e["text"] for e in rt.messages.transcript(contact_id)][-1] == "hola?"
-    # STOP still works.
-    stop = Inbound(sid="SM" + "2" * 32, contact_id=contact_id, channel="sms",
-                   sender="+5215512340000", to=SMS_NUMBER, body="STOP", num_media=0, received_at=0)
-    rt.messages.save_inbound(stop, 60)
-    inbound.handle(rt, stop.sid)
-    assert rt.contacts.is_opted_out(contact_id)
-
-
-def test_operator_accounts_are_checked(redis):
-    with pytest.raises(ValueError):
-        operators.create(redis, "Bad Name!", PASSWORD)
-    with pytest.raises(ValueError):
-        operators.create(redis, "ana", "short")
-    with pytest.raises(ValueError):
-        operators.create(redis, "ana", PASSWORD, role="admin")
-    record = operators.create(redis, "ana", PASSWORD)
-    assert PASSWORD not in str(redis.hgetall(operators.KEY)) and record["role"] == "operator"
-    assert operators.verify(redis, "ana", PASSWORD) and not operators.verify(redis, "ana", "x")
-    assert operators.verify(redis, "nobody", PASSWORD) is None
-
-
-def test_wait_estimate_grows_with_the_queue(rt):
-    first, second = person(rt, "+5215500000001"), person(rt, "+5215500000002")
-    assert figures.wait_minutes(rt.redis, first) < figures.wait_minutes(rt.redis, second)
-    urgent = person(rt, "+5215500000003")
-    escalations.escalate(rt.redis, urgent, "emergency", urgent=True, language="es")
-    assert [e["contact_id"] for e in escalations.waiting(rt.redis)][0] == urgent
-
-
 def test_every_console_text_has_a_spanish_translation():
     from babel.messages.pofile import read_po
 
@@ -228,21 +165,3 @@ def test_supervisors_see_broadcast_reports(app, sandbox_rt):
     bc_runner.run(rt, bc.id)
     page = sign_in(app, "jefa", role="supervisor", lang="en").get("/console/supervisor")
     assert b"broadcast.stay_put" in page.data and b'id="broadcasts"' in page.data
-
-
-def test_operators_are_created_from_the_cli(settings, redis):
-    import subprocess
-    import sys
-
-    env = {"REDIS_URL": settings.redis_url, "PATH": ""}
-    command = [sys.executable, "-m", "hotline.ops.cli", "operator", "create", "--username", "rosa",
-               "--role", "supervisor", "--password-stdin"]
-    result = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True,
-                            env=env, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert operators.verify(redis, "rosa", PASSWORD)["role"] == "supervisor"
-    short = subprocess.run([sys.executable, "-m", "hotline.ops.cli", "operator", "create",
-                            "--username", "xavi", "--password-stdin"], input="short\n",
-                           capture_output=True, text=True, env=env, timeout=60)
-    assert short.returncode == 2 and "at least 10 characters" in short.stderr
-    assert operators.get(redis, "xavi") is None

@@ -1,14 +1,14 @@
 """The Twilio webhooks as Twilio calls them: signed, form-encoded, sometimes twice."""
 
+import dataclasses
+
 import pytest
 from rq import Queue
 
-from hotline.config import Settings
 from hotline.messaging.inbound import inbox
 from hotline.messaging.twilio_client import sign
+from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER
 from webhooks import create_app
-
-from .conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER
 
 URL = "http://localhost/twilio/messages"
 
@@ -104,7 +104,7 @@ def test_empty_body_is_accepted_so_the_person_gets_an_answer(client, rt):
 
 
 def test_behind_tls_proxy_with_public_url(settings, redis):
-    app = create_app(Settings(**{**settings.as_dict(), "public_url": "https://hotline.example.org"}))
+    app = create_app(dataclasses.replace(settings, public_url="https://hotline.example.org"))
     client = app.test_client()
     public = "https://hotline.example.org/twilio/messages"
     # Flask sees http://localhost/..., Twilio signed the public https URL.
@@ -117,7 +117,7 @@ def test_behind_tls_proxy_with_public_url(settings, redis):
 
 
 def test_behind_tls_proxy_with_forwarded_headers(settings, redis):
-    proxied = create_app(Settings(**{**settings.as_dict(), "trusted_proxy_hops": 1}))
+    proxied = create_app(dataclasses.replace(settings, trusted_proxy_hops=1))
     direct = create_app(settings)
     public = "https://hotline.example.org/twilio/messages"
     params = inbound()
@@ -142,4 +142,4 @@ def test_app_refuses_to_start_without_secrets(settings):
     from hotline.config import ConfigError
 
     with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
-        create_app(Settings(**{**settings.as_dict(), "twilio_auth_token": None}))
+        create_app(dataclasses.replace(settings, twilio_auth_token=None))

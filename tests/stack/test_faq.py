@@ -2,12 +2,14 @@
 
 import pytest
 
-from conversation import all_texts, ask, catalogs, expected, tells_when_a_person_answers
-
+from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
 from hotline.messaging import sms
 from hotline.messaging.channels import parse_address
-from hotline.crypto import Vault
+from support.conversation import all_texts, ask, catalogs, expected, tells_when_a_person_answers
+
+pytestmark = pytest.mark.stack
+
 
 @pytest.mark.parametrize("lang,message,response", [
     ("es", "hola buenas tardes", "utter_greet"),

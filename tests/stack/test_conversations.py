@@ -6,15 +6,15 @@ import time
 import pytest
 import requests
 
-from conversation import received
-
-from hotline.messaging import outbound
-from hotline.messaging.channels import parse_address
 from hotline.config import PROJECT_ROOT, Settings
 from hotline.content import answers, program_status
 from hotline.content.catalogs import Catalogs
+from hotline.messaging import outbound
+from hotline.messaging.channels import parse_address
+from support import SMS_NUMBER, WHATSAPP_NUMBER
+from support.conversation import received
 
-from .conftest import SMS_NUMBER, WHATSAPP_NUMBER
+pytestmark = pytest.mark.stack
 
 catalogs = Catalogs(PROJECT_ROOT / "locales")
 
@@ -71,8 +71,8 @@ def test_a_repeated_message_sid_gets_exactly_one_reply(phone):
 
 
 def test_stop_opts_out_and_start_opts_back_in(phone, stack):
-    from hotline.runtime import Runtime
     from hotline.config import Settings
+    from hotline.runtime import Runtime
 
     person = phone()
     person.send("hola")

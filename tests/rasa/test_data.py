@@ -1,4 +1,5 @@
-"""Rasa's own checks: the training data validates cleanly, and the conversation tests pass."""
+"""Rasa's own checks of the training data: it validates cleanly, every topic has enough
+examples in each language, and held-out lines never become training data."""
 
 import subprocess
 
@@ -6,7 +7,9 @@ import pytest
 
 from hotline.config import PROJECT_ROOT
 from hotline.ops.evaluation import held_out, read_examples, training_examples
-from hotline.ops.training import ensure_trained, rasa_bin, rasa_env
+from hotline.ops.training import rasa_bin, rasa_env
+
+pytestmark = pytest.mark.rasa
 
 TOPICS = [
     "program_overview", "program_status", "eligibility", "closed_case", "register",
@@ -49,13 +52,4 @@ def test_held_out_set_is_never_training_data():
 def test_training_paths_hold_no_test_stories():
     for path in (PROJECT_ROOT / "bot").rglob("test_*.yml"):
         pytest.fail(f"{path} would become training data")
-    assert read_examples(PROJECT_ROOT / "tests" / "nlu" / "hard_es.yml", "es")
-
-
-def test_conversation_stories_pass(tmp_path):
-    model = ensure_trained()
-    result = rasa("test", "core", "--model", str(model), "--stories", "tests/stories",
-                  "--out", str(tmp_path), "--fail-on-prediction-errors")
-    failed = (tmp_path / "failed_test_stories.yml")
-    details = failed.read_text()[-4000:] if failed.exists() else result.stdout[-4000:]
-    assert result.returncode == 0, details
+    assert read_examples(PROJECT_ROOT / "tests" / "rasa" / "nlu" / "hard_es.yml", "es")

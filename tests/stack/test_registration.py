@@ -8,13 +8,15 @@ from datetime import date
 import pytest
 import requests
 from redis import Redis
-from conversation import ask, catalogs, expected, said
 
+from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
 from hotline.messaging.channels import parse_address
-from hotline.crypto import Vault
-from hotline.registration.summary import summary
 from hotline.registration.store import RegistrationStore
+from hotline.registration.summary import summary
+from support.conversation import ask, catalogs, expected, said
+
+pytestmark = pytest.mark.stack
 
 
 def invalid(key: str, lang: str) -> str:

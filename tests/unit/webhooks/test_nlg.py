@@ -1,69 +1,9 @@
-"""Delivery status callbacks and Rasa's NLG endpoint, served by the gateway."""
-
-import pytest
+"""Rasa's NLG endpoint, served by the gateway: the words of every response in the turn's
+language, with today's program status."""
 
 from hotline.messaging.channels import parse_address
-from hotline.messaging.messages import Inbound, Outbound
-from hotline.messaging.twilio_client import sign
-
-from .conftest import ACCOUNT_SID, AUTH_TOKEN
-
-STATUS_URL = "http://localhost/twilio/status"
 
 
-def callback(client, sid, status, error=None, token=AUTH_TOKEN):
-    params = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "AccountSid": ACCOUNT_SID}
-    if error:
-        params["ErrorCode"] = error
-    return client.post(STATUS_URL, data=params,
-                       headers={"X-Twilio-Signature": sign(token, STATUS_URL, params)})
-
-
-@pytest.fixture
-def sent(rt):
-    rt.messages.create_outbound(Outbound(id="out1", contact_id="c1", to="+5215500000000",
-                                         sender="+15005550006", body="x", kind="reply"))
-    rt.messages.mark_outbound("out1", "queued", twilio_sid="SMsent")
-    return "out1"
-
-
-@pytest.mark.parametrize("states,final", [
-    (["sent", "delivered"], "delivered"),
-    (["delivered", "sent"], "delivered"),  # out of order: never moves backwards
-    (["sent", "sent", "delivered", "delivered"], "delivered"),
-    (["sent", "delivered", "read"], "read"),
-    (["sent", "undelivered"], "undelivered"),
-    (["failed"], "failed"),
-])
-def test_status_callbacks_record_the_furthest_state(client, rt, sent, states, final):
-    for state in states:
-        assert callback(client, "SMsent", state).status_code == 204
-    assert rt.messages.load_outbound(sent).status == final
-
-
-def test_error_code_is_recorded(client, rt, sent):
-    callback(client, "SMsent", "undelivered", error="30003")
-    msg = rt.messages.load_outbound(sent)
-    assert (msg.status, msg.error_code) == ("undelivered", 30003)
-
-
-def test_unsigned_callback_changes_nothing(client, rt, sent):
-    assert callback(client, "SMsent", "failed", token="forged").status_code == 403
-    assert rt.messages.load_outbound(sent).status == "queued"
-
-
-def test_unknown_message_is_acknowledged(client):
-    assert callback(client, "SMnotours", "delivered").status_code == 204
-
-
-def test_callback_without_status_is_a_bad_request(client):
-    params = {"MessageSid": "SMsent"}
-    response = client.post(STATUS_URL, data=params,
-                           headers={"X-Twilio-Signature": sign(AUTH_TOKEN, STATUS_URL, params)})
-    assert response.status_code == 400
-
-
-# NLG -----------------------------------------------------------------------------------------
 def nlg(client, response, lang=None, sender="c-nobody", token="nlg-token", arguments=None):
     """POST like Rasa does; `lang` is the turn's metadata language, as the gateway sends it."""
     arguments = arguments or {}
@@ -154,29 +94,3 @@ def test_answers_follow_the_intake_and_organizations_on_the_next_message(client,
                arguments={"message_key": "reg.intake_closed"}).get_json()["text"]
     assert text == es.text("reg.intake_closed@intake_open", "es",
                            intake_as_of="20 de noviembre de 2026")
-
-
-def test_help_keyword_names_who_runs_the_hotline(sandbox_rt, redis):
-    import time
-
-    from conftest import SMS_NUMBER, sandbox_records
-
-    from hotline.content import program_status
-    from hotline.messaging import inbound, outbound
-
-    rt = sandbox_rt
-
-    def help_reply(number: str, sid: str) -> str:
-        contact_id = rt.contacts.touch_inbound(parse_address(number))
-        rt.messages.save_inbound(Inbound(sid, contact_id, "sms", number, SMS_NUMBER, "AYUDA", 0,
-                                         time.time()), 3600)
-        inbound.handle(rt, sid)
-        outbound.drain(rt, contact_id)
-        return rt.messages.transcript(contact_id)[-1]["text"]
-
-    unset = help_reply("+5215544500001", "SMhelp1")
-    assert unset.startswith("Línea MPP, atendida por " + rt.catalogs.text("run_by.none", "es"))
-    current = program_status.load(rt.settings.program_status_file, redis)
-    program_status.store_override(redis, current.changed(run_by="Red Z"))
-    assert help_reply("+5215544500002", "SMhelp2").startswith("Línea MPP, atendida por Red Z:")
-    assert len(sandbox_records(redis)) == 2

@@ -13,18 +13,18 @@ from dataclasses import replace
 
 import pytest
 import requests
-from conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
+from hotline.config import PROJECT_ROOT
+from hotline.messaging import sms
+from hotline.messaging.channels import parse_address
 from hotline.outreach import audience as bc_audience
 from hotline.outreach import report as bc_report
 from hotline.outreach import runner as bc_runner
 from hotline.outreach import spec as bc_spec
 from hotline.outreach import store as bc_store
-from hotline.messaging import routing, sms
-from hotline.messaging.channels import parse_address
-from hotline.config import PROJECT_ROOT
 from hotline.registration.store import RegistrationStore
 from hotline.runtime import Runtime
+from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, sandbox_records
 
 
 def people(rt, count: int, lang: str = "es", channel: str = "sms", start: int = 0,
@@ -234,16 +234,3 @@ def test_an_empty_audience_is_refused(sandbox_rt, redis):
                                        "audience": {"language": "en"}}, "t")
     with pytest.raises(bc_spec.BroadcastError, match="empty"):
         bc_runner.submit(sandbox_rt, bc)
-
-
-def test_routes_for_messages_the_hotline_starts():
-    from hotline.contacts import Contact
-
-    numbers = (SMS_NUMBER, WHATSAPP_NUMBER)
-    wa = Contact(id="c", number="+5215500000000", last_channel="whatsapp",
-                 last_inbound_at=time.time() - 3600)
-    assert routing.choose(wa, numbers, None).via == "session"
-    with pytest.raises(routing.NoRoute, match="opted_out"):
-        routing.choose(replace(wa, opted_out=True), numbers, None)
-    assert routing.choose(replace(wa, last_inbound_at=0, sms_ok=True), numbers, None) == \
-        routing.Route("+5215500000000", SMS_NUMBER, "sms_fallback")

@@ -5,14 +5,16 @@ sees the answer in the sandbox, and hands the person back to the assistant."""
 from __future__ import annotations
 
 import pytest
-from browser import Browser
-from conversation import ask, catalogs, expected, received
 
-from hotline.handoff import queue as escalations
 from hotline.access import operators
 from hotline.crypto import Vault
+from hotline.handoff import queue as escalations
 from hotline.messaging.channels import parse_address
 from hotline.ops.stack import free_port
+from support.browser import Browser
+from support.conversation import ask, catalogs, expected, received
+
+pytestmark = pytest.mark.stack
 
 PASSWORD = "operator-password-123"
 WORDS = {

@@ -9,16 +9,18 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import requests
-from conversation import Received, catalogs
 from rq.registry import ScheduledJobRegistry
 
 from hotline.access import api_tokens
-from hotline.registration import notify
-from hotline.messaging.channels import parse_address
 from hotline.config import Settings
 from hotline.content.catalogs import format_day
+from hotline.messaging.channels import parse_address
+from hotline.registration import notify
 from hotline.registration.store import RegistrationStore
 from hotline.runtime import Runtime
+from support.conversation import Received, catalogs
+
+pytestmark = pytest.mark.stack
 
 
 @pytest.fixture

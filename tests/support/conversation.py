@@ -1,10 +1,10 @@
 """Talking to the running hotline from tests: what a person is sent, and a turn of chat."""
 
-from hotline.messaging import menus, sms
-from hotline.content import answers, program_status
 from hotline.config import PROJECT_ROOT, Settings
-from hotline.content.responses import load_responses
+from hotline.content import answers, program_status
 from hotline.content.catalogs import Catalogs
+from hotline.content.responses import load_responses
+from hotline.messaging import menus, sms
 
 catalogs = Catalogs(PROJECT_ROOT / "locales")
 shapes = load_responses(PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "responses")
