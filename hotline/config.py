@@ -126,6 +126,7 @@ class Settings:
     answers_file: Path = PROJECT_ROOT / "content" / "answers.yml"
     content_review_days: int = 365  # an answer not checked against its sources this long is due
     status_max_age_days: int = 30  # a program status (or intake) not verified this long is stale
+    told_days: int = 90  # how long what each person was told is kept, to correct it if it changes
     # Behaviour
     menu_ttl_seconds: int = 2 * 24 * 3600
     dedupe_ttl_seconds: int = 14 * 24 * 3600
@@ -182,6 +183,7 @@ class Settings:
                                           str(cls.program_status_file))),
             content_review_days=_int(env, "HOTLINE_CONTENT_REVIEW_DAYS", cls.content_review_days),
             status_max_age_days=_int(env, "HOTLINE_STATUS_MAX_AGE_DAYS", cls.status_max_age_days),
+            told_days=_int(env, "HOTLINE_TOLD_DAYS", cls.told_days),
         )
         return replace(settings, **overrides) if overrides else settings
 

@@ -3,7 +3,8 @@
 `erase` is the one use case (the action server calls it when a person confirms; anything else
 that must erase someone calls it too). It owns no data of its own but the short-lived mark
 `hl:erase:{contact_id}`, and builds no other store's keys. It may import every store: contacts,
-messaging, registration, handoff, outreach and the tracker's key (`rasa_ext.keys`, not Rasa).
+content (what each person was told, corrections), messaging, registration, handoff,
+outreach and the tracker's key (`rasa_ext.keys`, not Rasa).
 
 Erasing during a conversation turn takes two steps. The turn that asked is still being
 answered: Rasa saves its tracker again after the action ran, and the gateway records the turn
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 
+from hotline.content import corrections, told
 from hotline.handoff import audit, queue as escalations
 from hotline.outreach import receipts, store as broadcasts
 from hotline.registration import form_mark
@@ -44,6 +46,8 @@ def erase(rt: Runtime, contact_id: str, during_turn: bool = False) -> dict[str, 
         "broadcast_receipts": receipts.forget(rt.redis, contact_id),
         "broadcast_recipients": broadcasts.forget_recipient(rt.redis, contact_id),
         "form_mark": form_mark.forget(rt.redis, contact_id),
+        "told": told.forget(rt.redis, contact_id),
+        "corrections": corrections.forget(rt.redis, contact_id),
         "tracker": tracker.forget(rt.redis, contact_id),
         "contact": rt.contacts.forget(contact_id),
     }

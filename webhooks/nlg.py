@@ -16,7 +16,7 @@ from functools import cached_property
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from hotline.content import answers, program_status
+from hotline.content import answers, program_status, told
 from hotline.content.responses import load_responses
 from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
 from hotline.messaging import language
@@ -69,6 +69,9 @@ class Renderer:
         key = answers.resolve(key, status.situation, catalogs)
         values.update(status.values(lang, catalogs))
         body = {"text": catalogs.text(key, lang, **values)}
+        if tracker.get("sender_id"):  # what this person was told, to correct it if it changes
+            told.record(self.rt.redis, tracker["sender_id"], key, key,
+                        told.content_version(catalogs, key), self.rt.settings.told_days)
         # `options=False`: an answer given mid-form, whose numbers must not become a menu.
         if shape and shape.buttons and arguments.get("options") is not False:
             body["buttons"] = [{"title": catalogs.text(title, lang), "payload": payload}
