@@ -4,7 +4,8 @@ Owns the meaning of the audience filters (`matches`, pure) and the walk over eve
 a stable order. Registration fields come from `RegistrationStore.audience_fields`; contacts'
 language, channel and opt-out are read in pipelined batches from the contact records.
 
-May import: core, contacts, registration.store, outreach.spec, runtime.
+May import: core, contacts, content.corrections, registration.store, outreach.spec,
+runtime.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from collections.abc import Iterator
 
 from hotline.contacts import ALL as ALL_CONTACTS
 from hotline.contacts import contact_key
+from hotline.content import corrections
 from hotline.outreach.spec import Broadcast
 from hotline.runtime import Runtime
 
 # Filters answered by the person's registration rather than their contact record.
 REGISTRATION_FILTERS = {"country", "city", "status", "registered"}
+# An audience named by the system, not by filters: the people of one correction sending
+# (`hotline.outreach.corrections`); the list is kept, and forgotten, by `content.corrections`.
+CORRECTION = "correction"
 
 
 def matches(audience: dict, language: str, channel: str | None,
@@ -56,6 +61,11 @@ def matches(audience: dict, language: str, channel: str | None,
 def audience_members(rt: Runtime, audience: dict,
                      batch: int = 1000) -> Iterator[tuple[str, str, bool]]:
     """(contact id, language, opted out) for everyone the filters select, in a stable order."""
+    if CORRECTION in audience:
+        for cid, lang, _, opted in reach(rt, corrections.sending_recipients(
+                rt.redis, audience[CORRECTION]), batch):
+            yield cid, lang, opted
+        return
     ids = sorted(rt.redis.smembers(ALL_CONTACTS))
     wants_registration = bool(REGISTRATION_FILTERS & set(audience))
     for start in range(0, len(ids), batch):
@@ -69,6 +79,20 @@ def audience_members(rt: Runtime, audience: dict,
             lang = lang or rt.settings.default_language
             if matches(audience, lang, channel, registrations.get(cid)):
                 yield cid, lang, opted == "1"
+
+
+def reach(rt: Runtime, contact_ids: list[str],
+          batch: int = 1000) -> Iterator[tuple[str, str, str, bool]]:
+    """(contact id, language, last channel, opted out) of the given contacts, in their order;
+    those without a contact record (erased) are left out."""
+    for start in range(0, len(contact_ids), batch):
+        chunk = contact_ids[start:start + batch]
+        pipe = rt.redis.pipeline(transaction=False)
+        for cid in chunk:
+            pipe.hmget(contact_key(cid), "language", "last_channel", "opted_out", "created_at")
+        for cid, (lang, channel, opted, created) in zip(chunk, pipe.execute()):
+            if created or lang or channel:
+                yield cid, lang or rt.settings.default_language, channel or "sms", opted == "1"
 
 
 def dry_run(rt: Runtime, bc: Broadcast) -> dict:
