@@ -1,4 +1,4 @@
-"""`./hotline.sh chat | train | status ...`: the commands people run by hand.
+"""`./hotline.sh chat | train | status | corrections ...`: the commands people run by hand.
 
 Every command reaches the running development stack through one composition root, `_runtime()`.
 Bad input ends as `error: ...` with exit code 2 and argparse's usage errors as argparse prints
@@ -74,18 +74,19 @@ def cmd_eval(args) -> int:
 
 def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
-    from hotline.content import program_status
+    from hotline.content import corrections, program_status
 
     from redis.exceptions import ConnectionError as RedisDown
 
     rt = _runtime()
     settings, redis = rt.settings, rt.redis
+    change = None
     try:
         if args.action == "set":
             current = program_status.load(settings.program_status_file, redis)
-            program_status.store_override(redis, _status_changes(current, args, date.today()))
+            change = corrections.set_status(rt, _status_changes(current, args, date.today()), "cli")
         elif args.action == "clear":
-            program_status.clear_override(redis)
+            change = corrections.set_status(rt, None, "cli")
         status = program_status.load(settings.program_status_file, redis)
     except RedisDown:
         if args.action != "show":
@@ -95,6 +96,56 @@ def cmd_status(args) -> int:
         print("(no running hotline: showing content/program_status.yml)", file=sys.stderr)
         status = program_status.load_file(settings.program_status_file)
     print(_describe_status(status, date.today(), settings.status_max_age_days))
+    if change is not None:
+        _print_outdated(rt, change, args.days)
+    return 0
+
+
+def _print_outdated(rt, change, days: int) -> None:
+    """Who was told what this change made untrue, and how to correct them."""
+    from hotline.content import corrections
+    from hotline.outreach import corrections as sending
+
+    plan = sending.plan(rt, change, days)
+    print(corrections.describe(plan.outdated, plan.count)
+          + (f"; {plan.opted_out} more opted out" if plan.opted_out else ""))
+    if plan.count:
+        print(f"send them a correction: ./hotline.sh corrections send --days {days} "
+              "(a dry run; add --yes to send)")
+
+
+def cmd_corrections(args) -> int:
+    """Correct the people told an answer the last status change (or a content edit) made
+    untrue: a dry run unless --yes."""
+    from hotline.content import corrections
+    from hotline.outreach import corrections as sending
+
+    if args.days < 1:
+        raise ValueError("--days is a number of days, 1 or more")
+    rt = _runtime()
+    change = corrections.last_change(rt.redis)
+    if change is None:
+        raise ValueError("no status change recorded yet (./hotline.sh status set ... records "
+                         "one)")
+    plan = sending.plan(rt, change, args.days)
+    result = sending.send(rt, plan, actor="cli", dry_run=not args.yes)
+    languages = ", ".join(f"{k}: {v}" for k, v in sorted(result["by_language"].items()))
+    channels = ", ".join(f"{k}: {v}" for k, v in sorted(result["by_channel"].items()))
+    print(f"change {change.id} of {change.day} ({change.before.state} -> {change.after.state})")
+    print(corrections.describe(plan.outdated, plan.count))
+    print(f"corrections: {plan.count} ({languages or 'nobody'}; {channels or 'no channel'}); "
+          f"opted out, not sent: {plan.opted_out}")
+    for lang, text in sorted(result["texts"].items()):
+        print(f"--- {lang}\n{text}")
+    if result["dry_run"]:
+        if plan.count:
+            print("dry run: nothing sent; add --yes to send")
+        return 0
+    if result["broadcast"]:
+        print(f"sent to {result['sent_to']} as broadcast {result['broadcast']} "
+              f"(./hotline.sh broadcast report {result['broadcast']} --watch)")
+    else:
+        print("nothing to send")
     return 0
 
 
@@ -314,7 +365,19 @@ def main(argv: list[str] | None = None) -> int:
                              "(repeatable; replaces the list)")
     status.add_argument("--clear-orgs", action="store_true", help="no organizations")
     status.add_argument("--run-by", help="who runs the hotline, as people should read it")
+    status.add_argument("--days", type=int, default=30,
+                        help="count people told an answer the change makes outdated in the "
+                             "last DAYS days (default 30)")
     status.set_defaults(func=cmd_status)
+    fix = sub.add_parser("corrections", help="correct people told an answer the last status "
+                                             "change made outdated (dry run unless --yes)")
+    fix.add_argument("action", choices=["send"])
+    fix.add_argument("--days", type=int, default=30,
+                     help="people told it in the last DAYS days (default 30)")
+    how = fix.add_mutually_exclusive_group()
+    how.add_argument("--dry-run", action="store_true", help="count and show only (the default)")
+    how.add_argument("--yes", action="store_true", help="send the corrections")
+    fix.set_defaults(func=cmd_corrections)
     content = sub.add_parser("content", help="report on every answer: sources, review, SMS cost")
     content.add_argument("action", choices=["report"])
     content.add_argument("--out", metavar="FILE.md", help="also write the report to this file")
