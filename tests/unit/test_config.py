@@ -53,6 +53,7 @@ SETTINGS = [
      Path("/srv/status.yml")),
     ("HOTLINE_CONTENT_REVIEW_DAYS", "90", "content_review_days", 90),
     ("HOTLINE_STATUS_MAX_AGE_DAYS", "14", "status_max_age_days", 14),
+    ("HOTLINE_TOLD_DAYS", "30", "told_days", 30),
 ]
 # Fields that are not read from the environment (paths inside the checkout, retention times).
 NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "answers_file", "menu_ttl_seconds",
