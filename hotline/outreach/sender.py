@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from hotline.contacts import Contact, contact_key
+from hotline.contacts import Contact
 from hotline.errors import TransientSendError
 from hotline.messaging import delivery, routing
 from hotline.messaging.channels import SMS, WHATSAPP, Address
@@ -54,11 +54,7 @@ class Sender:
                 if (state or "").startswith(f"{receipts.SENDING}:") and \
                         not self._accepted_earlier(contact_id):
                     ours.append(contact_id)
-        pipe = r.pipeline(transaction=False)
-        for contact_id in ours:
-            pipe.hgetall(contact_key(contact_id))
-        return [(cid, Contact.from_hash(cid, data, self.rt.vault) if data else None)
-                for cid, data in zip(ours, pipe.execute())]
+        return list(zip(ours, self.rt.contacts.get_many(ours)))
 
     def send(self, item: tuple[str, Contact | None]) -> str:
         """Send to one claimed recipient; returns "sent", "skip" or "failed"."""

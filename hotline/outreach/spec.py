@@ -4,8 +4,8 @@ Owns the validation of a broadcast request (the texts, from a catalog template o
 audience filters; the send time; the rate; the WhatsApp template) and `BroadcastError`, whose
 message tells the caller what to fix. Touches no Redis: storing a broadcast is `store`'s.
 
-May import: core, content, messaging.sms (the length limit), registration.store (the statuses),
-runtime.
+May import: core, contacts (the subscription topics), content, messaging.sms (the length
+limit), registration.store (the statuses), runtime.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from hotline.contacts import TOPICS
 from hotline.content import answers, program_status
 from hotline.content.catalogs import placeholders
 from hotline.messaging.sms import MAX_BODY
@@ -23,7 +24,8 @@ from hotline.registration.store import STATUSES
 from hotline.runtime import Runtime
 
 MAX_TEXT = MAX_BODY
-AUDIENCE_KEYS = {"language", "channel", "country", "city", "status", "registered"}
+# `subscribed`: the people who asked to be told about a topic (e.g. "intake", AVISAME).
+AUDIENCE_KEYS = {"language", "channel", "country", "city", "status", "registered", "subscribed"}
 
 
 class BroadcastError(ValueError):
@@ -51,7 +53,7 @@ class Broadcast:
         return {k: ("" if v is None else v) for k, v in data.items()}
 
     @classmethod
-    def from_hash(cls, data: dict) -> "Broadcast":
+    def from_hash(cls, data: dict) -> Broadcast:
         return cls(
             id=data["id"], texts=json.loads(data["texts"]), audience=json.loads(data["audience"]),
             template=data.get("template") or None, rate=float(data.get("rate") or 0),
@@ -102,6 +104,8 @@ def parse_audience(raw) -> dict:
 
     >>> parse_audience("everyone"), parse_audience({"country": "mx", "registered": True})
     ({}, {'country': 'MX', 'registered': True})
+    >>> parse_audience({"subscribed": "intake", "language": "es"})
+    {'subscribed': 'intake', 'language': 'es'}
     >>> parse_audience({"planet": "mars"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -126,6 +130,8 @@ def parse_audience(raw) -> dict:
             raise BroadcastError("audience.country must be an ISO two-letter code")
         if key == "city" and not (isinstance(value, str) and value.strip()):
             raise BroadcastError("audience.city must be a name")
+        if key == "subscribed" and value not in TOPICS:
+            raise BroadcastError(f"audience.subscribed must be one of {', '.join(TOPICS)}")
         audience[key] = value.upper() if key == "country" else value
     return audience
 
