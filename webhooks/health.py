@@ -1,9 +1,18 @@
-"""Liveness and readiness for process supervisors and load balancers."""
+"""Liveness and readiness for process supervisors and load balancers.
+
+`/readyz` also reports the program status in force (state, when last verified, whether stale):
+monitoring can alert on a stale status, and it never makes the gateway unready, since people
+must still get answers (which say how old their facts are).
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, jsonify
 from redis.exceptions import RedisError
+
+from hotline.content import program_status
 
 from .context import runtime
 
@@ -28,6 +37,23 @@ def readyz():
         "action_server": rt.assistant.actions_alive(),
     }
     ready = all(checks.values())
-    response = jsonify(status="ready" if ready else "not ready", checks=checks)
+    response = jsonify(status="ready" if ready else "not ready", checks=checks,
+                       program_status=_program_status(rt, redis_ok))
     response.status_code = 200 if ready else 503
     return response
+
+
+def _program_status(rt, redis_ok: bool) -> dict:
+    """The status in force (the content file's when Redis is down), and how old it is."""
+    settings = rt.settings
+    try:
+        status = program_status.load(settings.program_status_file, rt.redis if redis_ok else None)
+    except RedisError:
+        status = program_status.load_file(settings.program_status_file)
+    except program_status.StatusError as exc:
+        return {"error": str(exc), "stale": True}
+    today = date.today()
+    return {"state": status.state, "as_of": status.as_of.isoformat(),
+            "intake_as_of": status.intake.as_of.isoformat(),
+            "age_days": status.age_days(today),
+            "stale": status.stale(today, settings.status_max_age_days)}

@@ -1,6 +1,8 @@
-"""The operators' web console: `views` (the blueprint `bp`), `auth` (who may use it), and its
+"""The operators' web console: `views` (the blueprint `bp`), `status` (the program status page
+and the supervisors' warnings, on the same blueprint), `auth` (who may use it), and its
 templates and static files next to them."""
 
+from . import status as _status  # noqa: F401  (its routes join `bp`)
 from .auth import init_app
 from .views import bp, console_language
 
