@@ -2,7 +2,7 @@
 
 Owns the meaning of the audience filters (`matches`, pure) and the walk over every contact in
 a stable order. Registration fields come from `RegistrationStore.audience_fields`; contacts'
-language, channel and opt-out are read in pipelined batches from the contact records.
+language, channel, opt-out and subscriptions from `ContactStore.get_many`, a batch at a time.
 
 May import: core, contacts, content.corrections, registration.store, outreach.spec,
 runtime.
@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from hotline.contacts import ALL as ALL_CONTACTS
-from hotline.contacts import contact_key
+from hotline.contacts import Contact
 from hotline.content import corrections
 from hotline.outreach.spec import Broadcast
 from hotline.runtime import Runtime
@@ -27,9 +26,11 @@ CORRECTION = "correction"
 
 
 def matches(audience: dict, language: str, channel: str | None,
-            registration: dict | None = None) -> bool:
-    """Whether a contact (their language, last channel, latest registration's fields) is in
-    the audience; `country` matches where they are or their citizenship.
+            registration: dict | None = None,
+            subscriptions: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Whether a contact (their language, last channel, latest registration's fields, what they
+    asked to be told about) is in the audience; `country` matches where they are or their
+    citizenship.
 
     >>> reg = {"status": "received", "location_country": "MX", "location_city": "Tijuana",
     ...        "citizenship": "HN"}
@@ -37,7 +38,12 @@ def matches(audience: dict, language: str, channel: str | None,
     True
     >>> matches({"registered": True}, "es", None, {}), matches({"channel": "sms"}, "en", None)
     (False, True)
+    >>> matches({"subscribed": "intake"}, "es", None), matches({"subscribed": "intake"}, "es",
+    ...                                                         None, None, {"intake"})
+    (False, True)
     """
+    if audience.get("subscribed") and audience["subscribed"] not in subscriptions:
+        return False
     if audience.get("language") and audience["language"] != language:
         return False
     if audience.get("channel") and audience["channel"] != (channel or "sms"):
@@ -66,19 +72,16 @@ def audience_members(rt: Runtime, audience: dict,
                 rt.redis, audience[CORRECTION]), batch):
             yield cid, lang, opted
         return
-    ids = sorted(rt.redis.smembers(ALL_CONTACTS))
     wants_registration = bool(REGISTRATION_FILTERS & set(audience))
-    for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
-        pipe = rt.redis.pipeline(transaction=False)
-        for cid in chunk:
-            pipe.hmget(contact_key(cid), "language", "last_channel", "opted_out")
-        contacts = pipe.execute()
+    for chunk in rt.contacts.id_pages(batch):
+        contacts = rt.contacts.get_many(chunk, numbers=False)
         registrations = rt.registrations.audience_fields(chunk) if wants_registration else {}
-        for cid, (lang, channel, opted) in zip(chunk, contacts):
-            lang = lang or rt.settings.default_language
-            if matches(audience, lang, channel, registrations.get(cid)):
-                yield cid, lang, opted == "1"
+        for cid, contact in zip(chunk, contacts):
+            contact = contact or Contact(cid)
+            lang = contact.language or rt.settings.default_language
+            if matches(audience, lang, contact.last_channel, registrations.get(cid),
+                       contact.subscriptions):
+                yield cid, lang, contact.opted_out
 
 
 def reach(rt: Runtime, contact_ids: list[str],
@@ -87,12 +90,10 @@ def reach(rt: Runtime, contact_ids: list[str],
     those without a contact record (erased) are left out."""
     for start in range(0, len(contact_ids), batch):
         chunk = contact_ids[start:start + batch]
-        pipe = rt.redis.pipeline(transaction=False)
-        for cid in chunk:
-            pipe.hmget(contact_key(cid), "language", "last_channel", "opted_out", "created_at")
-        for cid, (lang, channel, opted, created) in zip(chunk, pipe.execute()):
-            if created or lang or channel:
-                yield cid, lang or rt.settings.default_language, channel or "sms", opted == "1"
+        for cid, contact in zip(chunk, rt.contacts.get_many(chunk, numbers=False)):
+            if contact is not None:
+                yield (cid, contact.language or rt.settings.default_language,
+                       contact.last_channel or "sms", contact.opted_out)
 
 
 def dry_run(rt: Runtime, bc: Broadcast) -> dict:
