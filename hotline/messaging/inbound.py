@@ -1,6 +1,7 @@
 """What happens to a message a person sent, in order, once it is safely stored.
 
-Compliance keywords first, then messages the assistant cannot read, then the assistant itself.
+Keywords first (compliance, HELP, AVISAME), then messages the assistant cannot read, then the
+assistant itself.
 Each message ends with a reply in the person's language, or, when the assistant is down, stays
 at the head of the person's inbox until it can be answered.
 """
@@ -12,21 +13,19 @@ import logging
 
 from rq import Retry
 
-from hotline.content import answers, program_status
-from hotline.handoff import queue as escalations
-from hotline.messaging import keywords
-from hotline.messaging import language
-from hotline.messaging import menus
+from hotline import contacts
 from hotline import erasure as privacy
-from hotline.messaging import sms
-from hotline.messaging.channels import parse_address
 from hotline.contacts import Contact
+from hotline.content import answers, program_status
 from hotline.errors import AssistantUnavailable
+from hotline.handoff import queue as escalations
+from hotline.messaging import keywords, language, menus, sms
+from hotline.messaging.channels import parse_address
 from hotline.messaging.messages import Inbound
 from hotline.messaging.outbound import COMPLIANCE, NOTICE, REPLY, queue_message
+from hotline.messaging.serial import SerialQueue
 from hotline.registration import form_mark
 from hotline.runtime import INBOUND_QUEUE, Runtime
-from hotline.messaging.serial import SerialQueue
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +102,13 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         elif kind == keywords.OPT_IN:
             rt.contacts.set_opted_out(contact.id, False)
             _save_system(rt, msg, lang, "keyword.started", COMPLIANCE)
-        elif not contact.opted_out:
-            _save_system(rt, msg, lang, "keyword.help", REPLY)
-        else:
+        elif contact.opted_out:
+            # They asked for no messages but START: no answer, and nothing to tell them later.
             rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
+        elif kind == keywords.NOTIFY_ME:
+            _notify_me(rt, msg, contact, lang)
+        else:
+            _save_system(rt, msg, lang, "keyword.help", REPLY)
         return
 
     if contact.opted_out:
@@ -144,6 +146,19 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
                                       for r in replies], lang)
 
 
+def _notify_me(rt: Runtime, msg: Inbound, contact: Contact, lang: str) -> None:
+    """AVISAME: remember to tell them when registration opens; if it is open now, say so."""
+    status = program_status.load(rt.settings.program_status_file, rt.redis)
+    if status.intake.open:
+        # Nothing to wait for: `reg.intake_closed` said today is its open variant (how to
+        # start), and a promise to tell them "if it opens" would be untrue.
+        _save_system(rt, msg, lang, "reg.intake_closed", REPLY, status)
+        return
+    new = rt.contacts.subscribe(contact.id, contacts.INTAKE)
+    _save_system(rt, msg, lang, "reg.notify_me_done" if new else "reg.notify_me_already", REPLY,
+                 status)
+
+
 def _resolve_choice(rt: Runtime, contact_id: str, body: str) -> str:
     """A reply to the last numbered menu becomes that option's payload."""
     raw = rt.redis.get(MENU_KEY.format(contact_id))
@@ -157,9 +172,10 @@ def _resolve_choice(rt: Runtime, contact_id: str, body: str) -> str:
     return body.lstrip("/ ").strip() or body
 
 
-def _save_system(rt: Runtime, msg: Inbound, lang: str, key: str, kind: str) -> None:
+def _save_system(rt: Runtime, msg: Inbound, lang: str, key: str, kind: str,
+                 status: program_status.ProgramStatus | None = None) -> None:
     # HELP names who runs the hotline: the status says it, today's wording is its variant.
-    status = program_status.load(rt.settings.program_status_file, rt.redis)
+    status = status or program_status.load(rt.settings.program_status_file, rt.redis)
     text = answers.say(rt.catalogs, status, key, lang)
     rt.messages.save_answer(msg.sid, [{"text": text, "kind": kind}], lang)
 
