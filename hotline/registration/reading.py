@@ -122,17 +122,31 @@ def plausible_answer(requested: str, text: str) -> bool:
     Structured answers (dates, numbers, choices) are answers. Free text parses easily, so a
     name or a place must also not read like a question, a story or a cry for help.
 
-    >>> plausible_answer("reg_name", "Socorro Ayala"), plausible_answer("reg_name", "me quieren matar")
+    >>> (plausible_answer("reg_name", "Socorro Ayala"),
+    ...  plausible_answer("reg_name", "me quieren matar"))
     (True, False)
-    >>> plausible_answer("reg_location", "donde queda la garita?"), plausible_answer("reg_location", "Matamoros")
+    >>> (plausible_answer("reg_location", "donde queda la garita?"),
+    ...  plausible_answer("reg_location", "Matamoros"))
     (False, True)
     """
+    if requested == "reg_a_number" and answers.no_a_number(text):
+        # "No lo tengo" is words, like a name: "me lo robaron los que me amenazan" is not.
+        return len(words(text)) <= 15 and not sounds_like_danger(text)
     if requested not in FREE_TEXT:
         return True
     tokens = words(text)
     if looks_like_question(text) or len(tokens) > (5 if requested == "reg_name" else 12):
         return False
-    return not any(t in _DANGER_WORDS or t.startswith(_DANGER_STEMS) for t in tokens)
+    return not sounds_like_danger(text)
+
+
+def sounds_like_danger(text: str) -> bool:
+    """Whether the message has a word of danger in it (a cheap check, no model).
+
+    >>> sounds_like_danger("nos tienen secuestrados"), sounds_like_danger("Matamoros")
+    (True, False)
+    """
+    return any(t in _DANGER_WORDS or t.startswith(_DANGER_STEMS) for t in words(text))
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -185,7 +199,8 @@ READERS: dict[str, Callable[[str, str | None], Any]] = {
     "reg_name": lambda text, own: answers.parse_name(text),
     "reg_birth_date": lambda text, own: answers.parse_birth_date(text).isoformat(),
     "reg_citizenship": lambda text, own: answers.parse_country(text),
-    "reg_a_number": lambda text, own: answers.parse_a_number(text),
+    "reg_a_number": lambda text, own: (answers.NO_A_NUMBER if answers.no_a_number(text)
+                                       else answers.parse_a_number(text)),
     "reg_enrolled": lambda text, own: answers.parse_month_year(text).isoformat(),
     "reg_contact": lambda text, own: answers.parse_contact_choice(text),
     "reg_phone": _phone,
@@ -204,6 +219,8 @@ def read_answer(requested: str, text: str, own_number: str | None = None) -> Any
     'yes'
     >>> read_answer("reg_phone", "915 555 0101", own_number="+19155550000")
     '+19155550101'
+    >>> read_answer("reg_a_number", "no lo tengo"), read_answer("reg_a_number", "A 12345678")
+    ('none', '012345678')
     """
     if not text.strip():
         raise answers.Invalid("empty")

@@ -5,6 +5,9 @@ also kept as a keyed hash so that one A-number registers once without ever being
 a key. Fields organizations filter and sort on (status, country, enrolment month,
 vulnerabilities) stay readable. Every read and change is written to the record's audit trail.
 
+A registration may have no A-number (the person does not have it): it holds no A-number and is
+never anybody's duplicate, nor is a later registration with a number a duplicate of it.
+
 A second registration with an A-number already on file is answered exactly like a first one (the
 person gets a reference and the same words), so nobody learns from the hotline whether a
 number is registered; it is stored as a `duplicate` attempt that points at the original, kept
@@ -51,7 +54,8 @@ def new_reference() -> str:
 def normalise_reference(text: str) -> str | None:
     """The reference as stored, from however the person or an organization typed it.
 
-    >>> normalise_reference(" k7rf 9txh "), normalise_reference("K7RF-9TX"), normalise_reference("k7rf9txh")
+    >>> (normalise_reference(" k7rf 9txh "), normalise_reference("K7RF-9TX"),
+    ...  normalise_reference("k7rf9txh"))
     ('K7RF-9TXH', None, 'K7RF-9TXH')
     """
     compact = "".join(c for c in (text or "").upper() if c.isalnum())
@@ -105,7 +109,7 @@ class RegistrationStore:
                actor: str = "person") -> Registration:
         """Store a confirmed registration; returns it with its new reference."""
         now = time.time()
-        a_key = BY_A_NUMBER.format(self.vault.pseudonym(values["a_number"], prefix="a"))
+        a_key = self._a_number_key(values.get("a_number") or "")
         for _ in range(20):
             reference = new_reference()
             if not self.redis.exists(RECORD.format(reference)):
@@ -113,13 +117,13 @@ class RegistrationStore:
         else:  # pragma: no cover - 23^8 references make this practically impossible
             raise DuplicateReference("could not find a free reference")
         # SET NX decides the race between two phones registering one A-number at once.
-        first = self.redis.set(a_key, reference, nx=True)
+        first = a_key is None or self.redis.set(a_key, reference, nx=True)
         original = "" if first else (self.redis.get(a_key) or "")
         reg = Registration(
             reference=reference, status="received" if first else "duplicate",
             contact_id=contact_id, channel=channel, language=language,
             name=values["name"], birth_date=values["birth_date"],
-            citizenship=values["citizenship"], a_number=values["a_number"],
+            citizenship=values["citizenship"], a_number=values.get("a_number") or "",
             case_situation=values["case_situation"], enrolled=values["enrolled"],
             location_country=values.get("location_country") or "",
             location_city=values.get("location_city") or "", phone=values["phone"],
@@ -275,9 +279,17 @@ class RegistrationStore:
     def _to_hash(self, reg: Registration) -> dict:
         data = {k: getattr(reg, k) for k in PLAIN_FIELDS}
         data["vulnerabilities"] = json.dumps(reg.vulnerabilities)
-        data.update({k: self.vault.encrypt(str(getattr(reg, k))) for k in IDENTITY_FIELDS})
-        data["a_number_key"] = BY_A_NUMBER.format(self.vault.pseudonym(reg.a_number, prefix="a"))
+        # An identity field left empty (no A-number) stays empty: nothing to hide.
+        data.update({k: self.vault.encrypt(str(getattr(reg, k))) if getattr(reg, k) else ""
+                     for k in IDENTITY_FIELDS})
+        data["a_number_key"] = self._a_number_key(reg.a_number) or ""
         return {k: ("" if v is None else v) for k, v in data.items()}
+
+    def _a_number_key(self, a_number: str) -> str | None:
+        """Where the A-number's one registration is named; None without an A-number."""
+        if not a_number:
+            return None
+        return BY_A_NUMBER.format(self.vault.pseudonym(a_number, prefix="a"))
 
     def _from_hash(self, data: dict) -> Registration:
         values = {k: data.get(k, "") for k in PLAIN_FIELDS}
@@ -285,7 +297,8 @@ class RegistrationStore:
         values["family"] = int(values["family"] or 0)
         values["created_at"] = float(values["created_at"] or 0)
         values["updated_at"] = float(values["updated_at"] or 0)
-        values.update({k: self.vault.decrypt(data[k]) if data.get(k) else "" for k in IDENTITY_FIELDS})
+        values.update({k: self.vault.decrypt(data[k]) if data.get(k) else ""
+                       for k in IDENTITY_FIELDS})
         return Registration(**values)
 
 

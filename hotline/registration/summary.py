@@ -10,7 +10,7 @@ from datetime import date
 from babel.dates import format_date
 
 from hotline.content.catalogs import Catalogs, format_day
-from hotline.registration.answers import country_name
+from hotline.registration.answers import NO_A_NUMBER, country_name
 
 
 def format_month(day: date, lang: str) -> str:
@@ -24,6 +24,12 @@ def format_month(day: date, lang: str) -> str:
 
 def format_a_number(digits: str) -> str:
     return f"A-{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
+def _a_number(value: str | None, lang: str, catalogs: Catalogs) -> str:
+    if value == NO_A_NUMBER:
+        return catalogs.text("reg.a_number.none", lang)
+    return format_a_number(value) if value else ""
 
 
 def summary(slots: dict, lang: str, catalogs: Catalogs) -> str:
@@ -44,8 +50,7 @@ def summary(slots: dict, lang: str, catalogs: Catalogs) -> str:
          if slots.get("reg_birth_date") else ""),
         (t("reg.field.citizenship", lang),
          country_name(slots["reg_citizenship"], lang) if slots.get("reg_citizenship") else ""),
-        (t("reg.field.a_number", lang),
-         format_a_number(slots["reg_a_number"]) if slots.get("reg_a_number") else ""),
+        (t("reg.field.a_number", lang), _a_number(slots.get("reg_a_number"), lang, catalogs)),
         (t("reg.field.case", lang),
          t(f"reg.case.{slots['reg_case']}", lang) if slots.get("reg_case") else ""),
         (t("reg.field.enrolled", lang),

@@ -6,22 +6,39 @@ language, what was expected. Nothing here stores anything.
 
 - `choices`: yes/no, numbered options, the case, how to reach them, family, vulnerabilities
 - `dates`: dates of birth and the month they were returned to Mexico
-- `identity`: name, A-number, phone number, country
+- `identity`: name, A-number (or that the person has none), phone number, country
 - `places`: where they are now
 
 May import `hotline.text` and `hotline.messaging.menus` (numbered replies) only.
 """
 
-from .choices import (CASE_SITUATIONS, CONTACT_CHOICES, VULNERABILITIES, choice_text,
-                      parse_case_situation, parse_contact_choice, parse_family,
-                      parse_vulnerabilities, yes_no)
+from .choices import (
+    CASE_SITUATIONS,
+    CONTACT_CHOICES,
+    VULNERABILITIES,
+    choice_text,
+    parse_case_situation,
+    parse_contact_choice,
+    parse_family,
+    parse_vulnerabilities,
+    yes_no,
+)
 from .dates import MPP_FIRST_MONTH, parse_birth_date, parse_date, parse_month_year
-from .identity import country_name, parse_a_number, parse_country, parse_name, parse_phone
+from .identity import (
+    NO_A_NUMBER,
+    country_name,
+    no_a_number,
+    parse_a_number,
+    parse_country,
+    parse_name,
+    parse_phone,
+)
 from .invalid import Invalid
 from .places import parse_location
 
 __all__ = [
-    "CASE_SITUATIONS", "CONTACT_CHOICES", "MPP_FIRST_MONTH", "VULNERABILITIES", "Invalid",
+    "CASE_SITUATIONS", "CONTACT_CHOICES", "MPP_FIRST_MONTH", "NO_A_NUMBER", "VULNERABILITIES",
+    "Invalid", "no_a_number",
     "choice_text", "country_name", "parse_a_number", "parse_birth_date", "parse_case_situation",
     "parse_contact_choice", "parse_country", "parse_date", "parse_family", "parse_location",
     "parse_month_year", "parse_name", "parse_phone", "parse_vulnerabilities", "yes_no",

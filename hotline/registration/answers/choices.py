@@ -26,7 +26,8 @@ def choice_text(text: str) -> str:
     """A reply to a numbered question without its wrapping: 'el 1', 'opción 2', '#3.' -> the
     number; repeated letters squeezed ('siii' -> 'si').
 
-    >>> choice_text("El 1"), choice_text("opción #2."), choice_text("Siiii"), choice_text("la numero 3")
+    >>> (choice_text("El 1"), choice_text("opción #2."), choice_text("Siiii"),
+    ...  choice_text("la numero 3"))
     ('1', '2', 'si', '3')
     """
     folded = fold(text)
@@ -48,7 +49,8 @@ _NO = {"no", "n", "nope", "no acepto", "no gracias", "no thanks", "nel", "i do n
 def yes_no(text: str, numbered: bool = True) -> bool | None:
     """True for yes, False for no, None when the reply is neither.
 
-    >>> yes_no("Sí, acepto"), yes_no("2"), yes_no("nop"), yes_no("maybe"), yes_no("siii"), yes_no("el 1")
+    >>> (yes_no("Sí, acepto"), yes_no("2"), yes_no("nop"), yes_no("maybe"), yes_no("siii"),
+    ...  yes_no("el 1"))
     (True, False, False, None, True, True)
     """
     plain, squeezed = fold(text), choice_text(text)
@@ -195,7 +197,8 @@ _NONE = {"no", "ninguna", "ninguno", "nada", "none", "nothing", "0", "skip", "sa
 def parse_vulnerabilities(text: str) -> list[str]:
     """Optional vulnerability list from numbers ('1 3', '1,3') or words; [] for none.
 
-    >>> parse_vulnerabilities("1, 3"), parse_vulnerabilities("no"), parse_vulnerabilities("estoy embarazada")
+    >>> (parse_vulnerabilities("1, 3"), parse_vulnerabilities("no"),
+    ...  parse_vulnerabilities("estoy embarazada"))
     (['illness', 'disability'], [], ['pregnancy'])
     """
     folded = fold(text)

@@ -68,7 +68,8 @@ def parse_a_number(text: str) -> str:
         raise Invalid("empty")
     if raw.startswith("+") or raw.startswith("00"):
         raise Invalid("a_number_phone")
-    cleaned = re.sub(r"^(a\s*(number|numero|no\.?|#)?|numero\s*a|#)", "", fold(raw.replace("#", " ")))
+    cleaned = re.sub(r"^(a\s*(number|numero|no\.?|#)?|numero\s*a|#)", "",
+                     fold(raw.replace("#", " ")))
     cleaned = cleaned.replace("a", "", 1) if cleaned.startswith("a") else cleaned
     compact = re.sub(r"[\s.\-]", "", cleaned)
     if not compact or not compact.isdigit():
@@ -81,11 +82,58 @@ def parse_a_number(text: str) -> str:
     return compact.zfill(9)
 
 
+# What the A-number question stores when the person does not have it: the form goes on, the
+# summary says so, and the registration is kept without one (utter_documents promises this).
+NO_A_NUMBER = "none"
+# "No lo tengo" and its kin, as whole messages (folded) and as phrases inside one.
+_NONE_MESSAGES = {
+    "no", "nop", "nope", "none", "ninguno", "ninguna", "nada", "na", "n a", "idk", "no se",
+    "nose", "nosee", "no c", "no lo se", "no tengo", "no lo tengo", "no la tengo", "ni idea",
+    "desconozco", "unknown", "no idea", "not sure", "dont know", "i dont know", "no tiene",
+    "no have", "no number", "no a number", "sin numero", "no tengo numero", "nel",
+}
+_NONE_PHRASES = re.compile(
+    r"\b("
+    # Spanish: not having it, not knowing it, having lost it, never having been given it
+    r"no (lo |la |le |los |las )?(tengo|tenemos|tiene|tenia|traigo|encuentro|hallo|recuerdo|"
+    r"acuerdo|se|sabemos|conozco|cuento)"
+    r"|no me (lo |la )?(dieron|acuerdo|se|han dado|entregaron)"
+    r"|nunca (me )?(lo |la )?(dieron|tuve|entregaron|recibi)"
+    r"|(se me |se nos )?(perdi|perdio|perdieron|perdimos|extravie|extravio|robaron)"
+    r"|sin (numero|papeles|documentos)|ni idea|desconozco|no cuento con"
+    # English
+    r"|(do not|dont|did not|didnt|does not|doesnt|never|cannot|cant|can not|havent|hasnt) "
+    r"(have|know|remember|recall|got|get|had|find|has)"
+    r"|have no|has no|no (a ?number|idea|papers|documents)|not sure|lost (it|them|my)"
+    r"|unknown|none"
+    r")\b")
+_CONTRACTION = re.compile(r"\b(don|didn|doesn|can|haven|hasn)\s+t\b")
+# An answer with this many digits is an attempt at the number, whatever words come with it.
+_DIGITS_OF_A_NUMBER = 5
+
+
+def no_a_number(text: str) -> bool:
+    """Whether the answer to the A-number question says the person does not have it (or does
+    not know it): NO LO TENGO, as the question teaches, and the ways people say so.
+
+    >>> no_a_number("NO LO TENGO"), no_a_number("no sé cuál es"), no_a_number("I don't have it")
+    (True, True, True)
+    >>> no_a_number("A-012-345-678"), no_a_number("no. 012 345 678"), no_a_number("Tijuana")
+    (False, False, False)
+    """
+    if sum(c.isdigit() for c in text or "") >= _DIGITS_OF_A_NUMBER:
+        return False
+    # Folding splits "don't" into "don t": join it back.
+    folded = _CONTRACTION.sub(r"\1t", fold(text))
+    return folded in _NONE_MESSAGES or _NONE_PHRASES.search(folded) is not None
+
+
 # --- phone numbers -------------------------------------------------------------------------
 def parse_phone(text: str, default_country_code: str = "52") -> str:
     """A phone number in E.164; ten digits without a country code take the sender's code.
 
-    >>> parse_phone("(899) 123-4567"), parse_phone("+1 915 555 0101"), parse_phone("00 52 55 1234 5678")
+    >>> (parse_phone("(899) 123-4567"), parse_phone("+1 915 555 0101"),
+    ...  parse_phone("00 52 55 1234 5678"))
     ('+528991234567', '+19155550101', '+525512345678')
     """
     raw = (text or "").strip()
