@@ -1,12 +1,17 @@
 """Handing a conversation to the hotline's people: on request, and at once on danger.
 
-The person is told, in their language, that a person will answer and roughly when: the wait
-from the queue, or, outside operator hours, when the team is back.
+On request, the person is told, in their language, that a person will answer and roughly when:
+the wait from the queue, or, outside operator hours, when the team is back.
+
+On danger, the emergency answer is the only message of the turn: what to do now (911), and
+either that the team was alerted (in operator hours) or, outside them, that nobody can answer
+now. A second message about the queue would take back what the first promised.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
@@ -14,11 +19,39 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from redis.exceptions import RedisError
 
-from hotline.handoff import figures, hours, queue as escalations
+from hotline.handoff import figures, hours
+from hotline.handoff import queue as escalations
 
 from ._base import answer_language, runtime
 
 log = logging.getLogger(__name__)
+
+
+def emergency_response(operator_hours: str, zone: str, now: datetime | None = None) -> str:
+    """The emergency answer for this moment: in operator hours the team was alerted and will
+    write; outside them it says nobody can answer now, and what to do meanwhile.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> z = "America/Mexico_City"
+    >>> emergency_response("08:00-20:00", z, datetime(2026, 11, 23, 12, tzinfo=ZoneInfo(z)))
+    'utter_emergency'
+    >>> emergency_response("08:00-20:00", z, datetime(2026, 11, 23, 23, tzinfo=ZoneInfo(z)))
+    'utter_emergency_after_hours'
+    """
+    if hours.opening(operator_hours, zone, now) is None:
+        return "utter_emergency"
+    return "utter_emergency_after_hours"
+
+
+def queue_for_people(contact_id: str, reason: str, urgent: bool, lang: str) -> bool:
+    """Put the conversation in the operators' queue, saying nothing; False if Redis failed
+    (what to do now was already said, and must not fail with it)."""
+    try:
+        escalations.escalate(runtime().redis, contact_id, reason, urgent=urgent, language=lang)
+        return True
+    except RedisError:
+        log.exception("could not queue %s for %s", reason, contact_id)
+        return False
 
 
 def hand_to_people(dispatcher: CollectingDispatcher, contact_id: str, reason: str, urgent: bool,
@@ -50,10 +83,11 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        lang = answer_language(tracker)
-        # What to do right now comes first; the queue entry must not delay it or fail it.
-        dispatcher.utter_message(response="utter_emergency")
-        hand_to_people(dispatcher, tracker.sender_id, "emergency", True, lang)
+        settings = runtime().settings
+        # What to do right now, alone; the queue entry must not delay it or fail it.
+        dispatcher.utter_message(
+            response=emergency_response(settings.operator_hours, settings.timezone))
+        queue_for_people(tracker.sender_id, "emergency", True, answer_language(tracker))
         return []
 
 

@@ -1,4 +1,9 @@
-"""A new conversation session (after an hour of silence) keeps a registration going."""
+"""A new conversation session (after an hour of silence) keeps a registration going.
+
+The session starts before the message that opened it is understood, so its reminder of an
+unfinished registration would come first in the reply. When that message sounds like danger the
+reminder is left out: the emergency answer must be the turn's only message.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from hotline.registration import form_mark
+from hotline.registration import form_mark, reading
 
 from ._base import runtime
 from .registration import FORM, QUESTIONS
+
+
+def _opens_with_danger(tracker: Tracker) -> bool:
+    """Whether the message that opened this session has a word of danger in it (the gateway
+    names the message in the metadata Rasa gives the session start)."""
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    sid = metadata.get("message_sid") if isinstance(metadata, dict) else None
+    message = runtime().messages.load_inbound(sid) if sid else None
+    return message is not None and reading.sounds_like_danger(message.body)
 
 
 class ActionSessionStart(Action):
@@ -32,7 +46,8 @@ class ActionSessionStart(Action):
             events += [ActiveLoop(FORM), SlotSet("requested_slot", requested)]
         else:
             form_mark.mark(runtime().redis, tracker.sender_id, None)
-            if any(carried.get(name) is not None for name in QUESTIONS):
+            if any(carried.get(name) is not None for name in QUESTIONS) and \
+                    not _opens_with_danger(tracker):
                 dispatcher.utter_message(response="utter_reg_unfinished")
         events.append(ActionExecuted("action_listen"))
         return events

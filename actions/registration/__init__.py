@@ -6,8 +6,17 @@ every action registered however the package is loaded.
 """
 
 from .ask import ASK_ACTIONS, AskConfirm, AskQuestion
-from .form import (ALL_SLOTS, FORM, QUESTIONS, REQUESTED, Turn, ValidateRegistrationForm,
-                   clear_all, end_form, next_question)
+from .form import (
+    ALL_SLOTS,
+    FORM,
+    QUESTIONS,
+    REQUESTED,
+    Turn,
+    ValidateRegistrationForm,
+    clear_all,
+    end_form,
+    next_question,
+)
 from .status import ActionRegistrationStatus
 
 __all__ = [

@@ -12,6 +12,11 @@ question again: one SMS instead of two.
 
 What a message is, read without Rasa or Redis, is in `hotline.registration.reading`; this module
 decides the turn from it and from the model's intent.
+
+Whether the form may start at all is decided here too, at the moment of the turn, from the
+program status in force (operators open and close intake without a restart): the form is where
+every way of asking to register arrives (the `register` intent, "REGISTRO", a menu's
+"Registration" option), and it can end on the turn it starts.
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from hotline.content import program_status
 from hotline.registration import answers, form_mark, reading
 from hotline.text import words
 
 from .._base import answer_language, runtime
-from ..escalation import hand_to_people
+from ..escalation import emergency_response, hand_to_people, queue_for_people
 from ..language import target_language
 
 log = logging.getLogger(__name__)
@@ -115,6 +121,15 @@ class Turn:
         self.slots = {name: tracker.get_slot(name) for name in ALL_SLOTS}
         self.text = _text(tracker)
         self.intent, self.confidence = _intent(tracker)
+        self._status: program_status.ProgramStatus | None = None
+
+    @property
+    def intake_open(self) -> bool:
+        """Whether the hotline takes registrations now: the status in force at this turn."""
+        if self._status is None:
+            self._status = program_status.load(self.rt.settings.program_status_file,
+                                               self.rt.redis)
+        return self._status.intake.open
 
     def say(self, response: str, **values) -> None:
         # The NLG endpoint finds the language by the same rule as `self.lang`; only a language
@@ -136,7 +151,8 @@ class Turn:
         except answers.Invalid as exc:
             self.value, self.reason = None, exc.reason
         self.plausible = self.reason is None and reading.plausible_answer(requested, self.text)
-        for handler in (self.cancel, self.danger, self.offer, self.person, self.language):
+        for handler in (self.cancel, self.danger, self.closed, self.offer, self.person,
+                        self.language):
             events = handler(requested)
             if events is not None:
                 return events
@@ -150,6 +166,18 @@ class Turn:
         return self.not_an_answer(requested, self.reason)
 
     def start(self) -> list[EventType]:
+        if self.text.startswith("/"):
+            # A menu's "Registration" option (the gateway strips "/" from typed text, so only a
+            # payload starts with one): what registering is today, before any question. Its
+            # open-intake wording says to reply REGISTRO to start.
+            self.say("utter_register_info")
+            return end_form(self.contact_id, keep=True)
+        # Intake closed: no new registration starts. One the person consented to while intake
+        # was open may be finished (they were told it would go to the organizations; closing
+        # intake stops new ones, and the closed wording of the last message promises no review).
+        if not self.intake_open and self.slots.get("reg_consent") != "yes":
+            self.say("utter_reg_intake_closed")
+            return end_form(self.contact_id, keep=True)
         resumed = any(self.slots.get(name) is not None for name in QUESTIONS)
         if resumed:
             self.say("utter_reg_resume")
@@ -168,8 +196,21 @@ class Turn:
         # "Socorro Ayala" is a name, not a cry for help: a plausible answer is an answer.
         if self.intent != "emergency" or self.confidence < 0.7 or self.plausible:
             return None
-        # Danger comes before any form: what to do now, and the operators' urgent queue.
-        return self._pause_for_people(requested, "utter_emergency", "emergency", urgent=True)
+        # Danger comes before any form: what to do now, alone (no "registration paused", no
+        # next question), and the operators' urgent queue. The answers so far are kept; the
+        # form goes on only when the person asks (REGISTRO).
+        settings = self.rt.settings
+        self.say(emergency_response(settings.operator_hours, settings.timezone))
+        queue_for_people(self.contact_id, "emergency", True, self.lang)
+        return end_form(self.contact_id, keep=True, requested=requested)
+
+    def closed(self, requested: str) -> list[EventType] | None:
+        """Intake closed while the consent question was open: nothing was agreed to yet, so
+        the form stops and keeps nothing (see `start` for forms already consented to)."""
+        if requested != "reg_consent" or self.intake_open:
+            return None
+        self.say("utter_reg_intake_closed")
+        return end_form(self.contact_id, keep=False)
 
     def person(self, requested: str) -> list[EventType] | None:
         if self.intent != "human_handoff" or self.confidence < 0.7 or self.plausible:
@@ -242,7 +283,8 @@ class Turn:
         return self._same_question(requested)
 
     def _same_question(self, requested: str) -> list[EventType]:
-        return [SlotSet(requested, None), SlotSet("reg_said", "answer"), SlotSet(REQUESTED, requested)]
+        return [SlotSet(requested, None), SlotSet("reg_said", "answer"),
+                SlotSet(REQUESTED, requested)]
 
     def accept(self, requested: str, value: Any) -> list[EventType]:
         slots = dict(self.slots, **{requested: value})
@@ -257,6 +299,9 @@ class Turn:
                 return end_form(self.contact_id, keep=False)
             if value == "not_sure":
                 self.say("utter_reg_case_check")
+        if requested == "reg_a_number" and value == answers.NO_A_NUMBER:
+            # The registration goes on without it (what utter_documents promises).
+            self.say("utter_reg_a_number_missing")
         if requested == "reg_location" and value.get("country") == "US":
             self.say("utter_in_us_case")
             return end_form(self.contact_id, keep=False)
@@ -281,9 +326,11 @@ class Turn:
         metadata = (self.tracker.latest_message or {}).get("metadata") or {}
         number = (self.contact.number if self.contact else None) or ""
         contact = slots["reg_contact"]
+        a_number = slots["reg_a_number"]
         values = {
             "name": slots["reg_name"], "birth_date": slots["reg_birth_date"],
-            "citizenship": slots["reg_citizenship"], "a_number": slots["reg_a_number"],
+            "citizenship": slots["reg_citizenship"],
+            "a_number": "" if a_number == answers.NO_A_NUMBER else a_number,
             "case_situation": slots["reg_case"], "enrolled": slots["reg_enrolled"][:7],
             "location_country": (slots["reg_location"] or {}).get("country") or "",
             "location_city": (slots["reg_location"] or {}).get("place") or "",
