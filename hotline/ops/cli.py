@@ -106,7 +106,13 @@ def _print_outdated(rt, change, days: int) -> None:
     from hotline.content import corrections
     from hotline.outreach import corrections as sending
 
-    plan = sending.plan(rt, change, days)
+    try:
+        plan = sending.plan(rt, change, days)
+    except ConfigError as exc:
+        # The status is set; only the count needs the contacts (and so the master secret).
+        print(f"cannot count who received answers this change makes outdated ({exc}); "
+              "the console's Program status page shows it", file=sys.stderr)
+        return
     print(corrections.describe(plan.outdated, plan.count)
           + (f"; {plan.opted_out} more opted out" if plan.opted_out else ""))
     if plan.count:

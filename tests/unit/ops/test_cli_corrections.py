@@ -14,9 +14,10 @@ from webhooks.nlg import Renderer
 
 @pytest.fixture
 def env(monkeypatch, settings, redis):
-    """The CLI pointed at the unit tests' Redis; like the CLI, without the master secret."""
+    """The CLI pointed at the unit tests' Redis, with the master secret (reading the contacts
+    needs it)."""
     monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.delenv("HOTLINE_SECRET", raising=False)
+    monkeypatch.setenv("HOTLINE_SECRET", settings.secret)
     return settings
 
 
@@ -79,3 +80,14 @@ def test_corrections_argument_errors(env, capsys):
     assert code == 2 and "no status change recorded" in err
     code, _, err = run(capsys, "corrections", "send", "--days", "0")
     assert code == 2 and "--days" in err
+
+
+def test_status_set_without_the_secret_still_sets_it_and_says_it_cannot_count(env, rt, capsys,
+                                                                           monkeypatch):
+    told_mpp_now(rt, 1)
+    monkeypatch.delenv("HOTLINE_SECRET")
+    code, out, err = run(capsys, "status", "set", "--state", "terminated", "--since",
+                         "2026-11-01")
+    assert code == 0 and out.startswith("state=terminated since=2026-11-01")
+    assert "cannot count who received answers" in err and "HOTLINE_SECRET" in err
+    assert corrections.last_change(rt.redis).after.state == "terminated"
