@@ -52,8 +52,8 @@ def parse_name(text: str) -> str:
 def parse_a_number(text: str) -> str:
     """An alien registration number, normalised to nine digits.
 
-    >>> parse_a_number("A# 0123 4567 8")
-    '012345678'
+    >>> parse_a_number("A# 0123 4567 8"), parse_a_number("No. 012 345 678")
+    ('012345678', '012345678')
     >>> parse_a_number("A 1234567")
     Traceback (most recent call last):
     ...
@@ -68,7 +68,8 @@ def parse_a_number(text: str) -> str:
         raise Invalid("empty")
     if raw.startswith("+") or raw.startswith("00"):
         raise Invalid("a_number_phone")
-    cleaned = re.sub(r"^(a\s*(number|numero|no\.?|#)?|numero\s*a|#)", "",
+    # "A-", "A number", "número A", and "No." / "núm." (número) before the digits.
+    cleaned = re.sub(r"^(a\s*(number|numero|no\.?|#)?|numero\s*a|numero|num|no|#)", "",
                      fold(raw.replace("#", " ")))
     cleaned = cleaned.replace("a", "", 1) if cleaned.startswith("a") else cleaned
     compact = re.sub(r"[\s.\-]", "", cleaned)
