@@ -25,14 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 from redis import Redis  # noqa: E402
 
+from hotline.config import Settings  # noqa: E402
+from hotline.messaging.channels import parse_address  # noqa: E402
+from hotline.ops.stack import free_port  # noqa: E402
 from hotline.outreach import report as bc_report  # noqa: E402
 from hotline.outreach import runner as bc_runner  # noqa: E402
 from hotline.outreach import spec as bc_spec  # noqa: E402
 from hotline.outreach import store as bc_store  # noqa: E402
-from hotline.messaging.channels import parse_address  # noqa: E402
-from hotline.config import Settings  # noqa: E402
 from hotline.runtime import Runtime  # noqa: E402
-from hotline.ops.stack import free_port  # noqa: E402
 
 SID, TOKEN = "AC" + "b" * 32, "bench-auth-token-0123456789"
 NUMBERS = "+15005550006,whatsapp:+14155238886"

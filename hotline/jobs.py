@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from hotline.messaging import inbound, outbound
 from hotline.outreach import runner as bc_runner
-from hotline.messaging import inbound
 from hotline.registration import notify
-from hotline.messaging import outbound
 from hotline.runtime import process_runtime
 
 SWEEP_HOLD_SECONDS = 300

@@ -11,11 +11,11 @@ from functools import cached_property
 from redis import Redis
 from rq import Queue
 
-from hotline.messaging.assistant import Assistant
 from hotline.config import Settings
 from hotline.contacts import ContactStore
-from hotline.crypto import Vault
 from hotline.content.catalogs import Catalogs
+from hotline.crypto import Vault
+from hotline.messaging.assistant import Assistant
 from hotline.messaging.messages import MessageStore
 from hotline.registration.store import RegistrationStore
 

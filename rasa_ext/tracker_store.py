@@ -9,8 +9,6 @@ through `hotline.config.Settings` like every other service.
 
 from __future__ import annotations
 
-from typing import Optional, Text, Union
-
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -28,11 +26,11 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
         self._vault = Vault(secret)
         super().__init__(*args, **kwargs)
 
-    def serialise_tracker(self, tracker: DialogueStateTracker) -> Text:  # type: ignore[override]
+    def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
         return self._vault.encrypt(RedisTrackerStore.serialise_tracker(tracker))
 
-    def deserialise_tracker(self, sender_id: Text, serialised_tracker: Union[Text, bytes]
-                            ) -> Optional[DialogueStateTracker]:
+    def deserialise_tracker(self, sender_id: str, serialised_tracker: str | bytes
+                            ) -> DialogueStateTracker | None:
         if isinstance(serialised_tracker, bytes):
             serialised_tracker = serialised_tracker.decode()
         return super().deserialise_tracker(sender_id, self._vault.decrypt(serialised_tracker))

@@ -131,7 +131,8 @@ def create(account_sid: str):
         "from": sender or None, "messaging_service_sid": service,
         "num_media": "0", "num_segments": str(segments(body)), "price": None,
         "price_unit": "USD", "sid": sid, "status": "accepted" if service else "queued",
-        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+        "subresource_uris": {
+            "media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
         "to": to, "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
         "_status_callback": form.get("StatusCallback"),
         "_content_sid": form.get("ContentSid"),

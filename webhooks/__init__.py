@@ -27,12 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    from webhooks import api
-    from webhooks import console
-    from webhooks import errors
-    from webhooks import health
-    from webhooks import nlg
-    from webhooks import twilio
+    from webhooks import api, console, errors, health, nlg, twilio
 
     _console_setup(app, settings)
 

@@ -66,7 +66,8 @@ def authenticate():
     if request.path.startswith(bp.url_prefix + "/broadcasts"):
         needed = "broadcasts"
     else:
-        needed = "registrations:write" if request.method not in ("GET", "HEAD") else "registrations:read"
+        needed = ("registrations:write" if request.method not in ("GET", "HEAD")
+                  else "registrations:read")
     if needed not in record["scopes"]:
         return error_response(403, f"this token lacks the {needed!r} scope")
     return None
@@ -129,9 +130,7 @@ def _matches(row: dict, filters: dict) -> bool:
         return False
     if "enrolled_to" in filters and (row["enrolled"] or "9999") > filters["enrolled_to"]:
         return False
-    if "vulnerable" in filters and row["vulnerable"] != filters["vulnerable"]:
-        return False
-    return True
+    return "vulnerable" not in filters or row["vulnerable"] == filters["vulnerable"]
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

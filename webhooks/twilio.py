@@ -11,10 +11,10 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from hotline.outreach import report as bc_report
 from hotline.messaging import inbound
 from hotline.messaging.channels import InvalidAddress, parse_address
 from hotline.messaging.messages import Inbound
+from hotline.outreach import report as bc_report
 
 from .context import runtime
 from .security import twilio_signed

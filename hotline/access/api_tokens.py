@@ -29,12 +29,14 @@ def create(redis: Redis, name: str, scopes: tuple[str, ...] = ("registrations:re
     """A new token for an organization; shown once, never stored in the clear."""
     unknown = set(scopes) - set(SCOPES)
     if unknown:
-        raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}; known: {', '.join(SCOPES)}")
+        raise ValueError(f"unknown scope(s): {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(SCOPES)}")
     if not name.strip():
         raise ValueError("a token needs the organization's name")
     token = PREFIX + secrets.token_urlsafe(32)
-    redis.hset(TOKENS, _digest(token), json.dumps(
-        {"name": name.strip(), "scopes": list(scopes), "created_at": time.time(), "revoked": False}))
+    redis.hset(TOKENS, _digest(token), json.dumps({
+        "name": name.strip(), "scopes": list(scopes), "created_at": time.time(),
+        "revoked": False}))
     return token
 
 

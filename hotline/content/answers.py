@@ -10,9 +10,11 @@ the renderer says the first that exists of ``X@intake_<open|closed>``, ``X@<stat
 
 >>> class Ids:
 ...     def has(self, key): return key in {"a", "a@intake_closed", "b", "b@reinstated"}
->>> resolve("a", Situation("reinstated", False), Ids()), resolve("a", Situation("reinstated", True), Ids())
+>>> (resolve("a", Situation("reinstated", False), Ids()),
+...  resolve("a", Situation("reinstated", True), Ids()))
 ('a@intake_closed', 'a')
->>> resolve("b", Situation("reinstated", False), Ids()), resolve("b", Situation("processing", False), Ids())
+>>> (resolve("b", Situation("reinstated", False), Ids()),
+...  resolve("b", Situation("processing", False), Ids()))
 ('b@reinstated', 'b')
 """
 

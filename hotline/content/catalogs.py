@@ -67,8 +67,10 @@ class Catalogs:
                 diff = sorted(keys ^ other)[:10]
                 raise CatalogError(f"catalogs {reference} and {lang} differ in ids: {diff}")
             for key in keys:
-                if placeholders(self._texts[reference][key]) != placeholders(self._texts[lang][key]):
-                    raise CatalogError(f"{key!r}: placeholders differ between {reference} and {lang}")
+                expected = placeholders(self._texts[reference][key])
+                if placeholders(self._texts[lang][key]) != expected:
+                    raise CatalogError(
+                        f"{key!r}: placeholders differ between {reference} and {lang}")
 
     def keys(self) -> set[str]:
         return set(self._texts[self.languages[0]])

@@ -60,7 +60,7 @@ class Organization:
                               f"got {list(self.roles)!r} for {self.name!r}")
 
     @classmethod
-    def from_mapping(cls, data: dict) -> "Organization":
+    def from_mapping(cls, data: dict) -> Organization:
         if not isinstance(data, dict):
             raise StatusError(f"an organization is {{name, contact, roles}}; got {data!r}")
         roles = data.get("roles") or ()
@@ -69,7 +69,7 @@ class Organization:
                    roles)
 
     @classmethod
-    def parse(cls, spec: str) -> "Organization":
+    def parse(cls, spec: str) -> Organization:
         """'Name|how to reach them|role,role' as operators type it on the command line.
 
         >>> Organization.parse("Casa X|+52 000 000 0000|registrations, legal_help").roles
@@ -114,7 +114,7 @@ class Intake:
             raise StatusError("intake 'since' cannot be later than its 'as_of'")
 
     @classmethod
-    def from_mapping(cls, data: dict) -> "Intake":
+    def from_mapping(cls, data: dict) -> Intake:
         if not isinstance(data, dict):
             raise StatusError(f"intake is {{open, since, as_of}}; got {data!r}")
         try:
@@ -185,7 +185,7 @@ class ProgramStatus:
         }
 
     @classmethod
-    def from_mapping(cls, data: dict) -> "ProgramStatus":
+    def from_mapping(cls, data: dict) -> ProgramStatus:
         if not isinstance(data, dict):
             raise StatusError(f"the program status is a mapping; got {data!r}")
         try:
@@ -211,7 +211,7 @@ class ProgramStatus:
             "run_by": self.run_by,
         }
 
-    def changed(self, **changes) -> "ProgramStatus":
+    def changed(self, **changes) -> ProgramStatus:
         """A copy with some fields changed, checked again."""
         return replace(self, **changes)
 

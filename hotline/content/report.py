@@ -15,8 +15,7 @@ from datetime import date
 from hotline.content import answers as answers_mod
 from hotline.content.answers import Answer, base_of
 from hotline.content.catalogs import Catalogs, format_day, placeholders
-from hotline.content.program_status import (STATES, Intake, Organization, ProgramStatus,
-                                            Situation)
+from hotline.content.program_status import STATES, Intake, Organization, ProgramStatus, Situation
 from hotline.content.responses import ResponseShape
 from hotline.messaging import menus, sms
 
@@ -29,7 +28,8 @@ STATUS_RESPONSE = "utter_program_status"
 SAMPLE_ANSWERS = {
     "reg_name": "María Guadalupe Hernández López", "reg_birth_date": "1988-09-15",
     "reg_citizenship": "SV", "reg_a_number": "012345678", "reg_case": "in_absentia",
-    "reg_enrolled": "2019-09-01", "reg_location": {"country": "MX", "place": "México, Nuevo Laredo"},
+    "reg_enrolled": "2019-09-01",
+    "reg_location": {"country": "MX", "place": "México, Nuevo Laredo"},
     "reg_contact": "whatsapp", "reg_family": 3, "reg_vulnerability": ["illness", "violence"],
 }
 SAMPLE_ORGANIZATIONS = (
@@ -106,7 +106,7 @@ class Cost:
     chars: int
 
     @classmethod
-    def of(cls, text: str) -> "Cost":
+    def of(cls, text: str) -> Cost:
         sent = sms.for_sms(text)
         return cls("GSM-7" if sms.is_gsm7(sent) else "UCS-2", sms.segments(sent), len(sent))
 
@@ -146,13 +146,14 @@ def build(catalogs: Catalogs, entries: dict[str, Answer], shapes: dict[str, Resp
         "sources": dict(sorted(Counter(s.seed for a in entries.values()
                                        for s in {x.seed: x for x in a.sources}.values()).items())),
         "travel": sum(a.travel for a in entries.values()),
-        "ucs2": {lang: sum(1 for (k, l), c in costs.items() if l == lang and c.encoding == "UCS-2")
+        "ucs2": {lang: sum(1 for (_, in_lang), c in costs.items()
+                           if in_lang == lang and c.encoding == "UCS-2")
                  for lang in catalogs.languages},
-        "max_segments": {lang: max(c.segments for (k, l), c in costs.items()
-                                   if l == lang and base_of(k) not in LONG)
+        "max_segments": {lang: max(c.segments for (k, in_lang), c in costs.items()
+                                   if in_lang == lang and base_of(k) not in LONG)
                          for lang in catalogs.languages},
-        "summary_segments": {lang: max(c.segments for (k, l), c in costs.items()
-                                       if l == lang and base_of(k) in LONG)
+        "summary_segments": {lang: max(c.segments for (k, in_lang), c in costs.items()
+                                       if in_lang == lang and base_of(k) in LONG)
                              for lang in catalogs.languages},
         "over_limit": over,
         "status_age_days": status.age_days(today),
@@ -181,7 +182,8 @@ def build(catalogs: Catalogs, entries: dict[str, Answer], shapes: dict[str, Resp
     ]
     if figures["status_stale"]:
         out.append(f"- **WARNING: the program status was last verified {figures['status_age_days']}"
-                   f" days ago (limit {max_age_days}).** Check it and run `./hotline.sh status set`.")
+                   f" days ago (limit {max_age_days}).** Check it and run"
+                   " `./hotline.sh status set`.")
     if not status.run_by:
         out.append("- **WARNING: who runs the hotline is not set** (`status set --run-by`): HELP "
                    "says the team's name is not published.")
@@ -201,7 +203,8 @@ def build(catalogs: Catalogs, entries: dict[str, Answer], shapes: dict[str, Resp
                 review += " — due within 30 days"
             out += [
                 "- Sources: " + "; ".join(f"{s.seed}: {s.part}" for s in entry.sources),
-                f"- Holds for: {_holds(entry)}" + ("; travel (border line)" if entry.travel else ""),
+                f"- Holds for: {_holds(entry)}"
+                + ("; travel (border line)" if entry.travel else ""),
                 f"- Reviewed: {review}",
             ]
             for lang in catalogs.languages:

@@ -5,7 +5,8 @@ Owns no Redis keys; pure, imports only the standard library.
 
 from __future__ import annotations
 
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 

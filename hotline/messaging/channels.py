@@ -33,7 +33,7 @@ class Address:
         """The form Twilio expects in To/From."""
         return f"{_PREFIX}{self.number}" if self.channel == WHATSAPP else self.number
 
-    def on_channel(self, channel: str) -> "Address":
+    def on_channel(self, channel: str) -> Address:
         return Address(channel, self.number)
 
 

@@ -115,7 +115,8 @@ class MessageStore:
             num_media=int(data.get("num_media") or 0),
             received_at=float(data["received_at"]),
             state=data.get("state", "received"),
-            replies=json.loads(self.vault.decrypt(data["replies"])) if data.get("replies") else None,
+            replies=(json.loads(self.vault.decrypt(data["replies"])) if data.get("replies")
+                     else None),
             language=data.get("language"),
         )
 

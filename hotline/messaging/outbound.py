@@ -15,11 +15,11 @@ import uuid
 
 from rq import Retry
 
-from hotline.messaging import delivery, routing
 from hotline.contacts import Contact
+from hotline.messaging import delivery, routing
 from hotline.messaging.messages import Outbound
-from hotline.runtime import OUTBOUND_QUEUE, Runtime
 from hotline.messaging.serial import SerialQueue
+from hotline.runtime import OUTBOUND_QUEUE, Runtime
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from hotline.messaging.channels import parse_address
 from hotline.contacts import Contact
+from hotline.messaging.channels import parse_address
 
 WHATSAPP_WINDOW_SECONDS = 24 * 3600
 VIA_SESSION = "session"  # free text: SMS, or WhatsApp inside the window

@@ -27,7 +27,11 @@ from pathlib import Path
 import requests
 
 from hotline.config import (
-    PROJECT_ROOT, ConfigError, Settings, StackSettings, read_env_file,
+    PROJECT_ROOT,
+    ConfigError,
+    Settings,
+    StackSettings,
+    read_env_file,
 )
 from hotline.ops.training import ensure_trained, rasa_bin, rasa_env
 
@@ -199,7 +203,7 @@ class Stack:
                                            stdin=subprocess.DEVNULL, start_new_session=True)
         out.close()
 
-    def start(self, timeout: float = 240) -> "Stack":
+    def start(self, timeout: float = 240) -> Stack:
         self.configure()
         self.model = ensure_trained()
         self.services = self.plan()
@@ -222,7 +226,8 @@ class Stack:
                 return
             except RedisConnectionError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start; see var/log/redis.log")
+                    raise RuntimeError(
+                        "redis-server did not start; see var/log/redis.log") from None
                 time.sleep(0.1)
 
     def wait_ready(self, timeout: float) -> None:
@@ -298,7 +303,8 @@ class Stack:
         lines += [
             f"  hotline numbers {env.get('HOTLINE_NUMBERS') or '(any number on the account)'}",
             f"  Rasa            http://127.0.0.1:{p.rasa}   actions http://127.0.0.1:{p.actions}",
-            f"  Redis           {'own redis-server, data in var/redis' if self.own_redis else 'REDIS_URL'}",
+            "  Redis           "
+            + ("own redis-server, data in var/redis" if self.own_redis else "REDIS_URL"),
             f"  logs            {self.var_dir / 'log'}",
             "  talk to it      ./hotline.sh chat   (or ./hotline.sh chat --whatsapp)",
             "",

@@ -92,10 +92,10 @@ def _claim_chunk(rt: Runtime, bc_id: str, total: int, token: str) -> tuple[int, 
     # Everything was handed out: take over a chunk whose runner stopped beating.
     now = time.time()
     for chunk_start, beat in store.heartbeats(rt.redis, bc_id).items():
-        if beat != store.DONE and now - float(beat) > _stale(rt):
-            if store.take_over(rt.redis, bc_id, chunk_start, beat, now, token):
-                log.warning("broadcast %s: taking over stale chunk %s", bc_id, chunk_start)
-                return int(chunk_start), True
+        stale = beat != store.DONE and now - float(beat) > _stale(rt)
+        if stale and store.take_over(rt.redis, bc_id, chunk_start, beat, now, token):
+            log.warning("broadcast %s: taking over stale chunk %s", bc_id, chunk_start)
+            return int(chunk_start), True
     return None
 
 
@@ -135,10 +135,10 @@ def run(rt: Runtime, bc_id: str, threads: int | None = None) -> int:
 def _finish_if_done(rt: Runtime, bc: Broadcast) -> None:
     chunks = store.heartbeats(rt.redis, bc.id)
     expected = -(-bc.total // CHUNK)
-    if len(chunks) >= expected and all(v == store.DONE for v in chunks.values()):
-        if store.state(rt.redis, bc.id) == "sending":
-            store.set_state(rt.redis, bc.id, "done", finished_at=time.time())
-            log.info("broadcast %s done", bc.id)
+    all_done = len(chunks) >= expected and all(v == store.DONE for v in chunks.values())
+    if all_done and store.state(rt.redis, bc.id) == "sending":
+        store.set_state(rt.redis, bc.id, "done", finished_at=time.time())
+        log.info("broadcast %s done", bc.id)
 
 
 def resume_stalled(rt: Runtime) -> int:

@@ -8,13 +8,14 @@ assistant is sending them.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
 
-from hotline.messaging import routing
 from hotline.content.catalogs import format_day
+from hotline.messaging import routing
 from hotline.messaging.outbound import NOTICE, queue_to_contact
 from hotline.registration.store import Registration
 from hotline.runtime import OUTBOUND_QUEUE, Runtime
@@ -62,7 +63,7 @@ def render(rt: Runtime, reg: Registration, key: str, details: dict) -> str:
 
 
 def send(rt: Runtime, reg: Registration, key: str, details: dict, out_id: str) -> str | None:
-    """Queue the message on the person's channel; None when it cannot be sent (and why is logged)."""
+    """Queue the message on the person's channel; None when it cannot be sent (why is logged)."""
     contact = rt.contacts.get(reg.contact_id)
     if contact is None:
         log.warning("registration %s has no contact to notify", reg.reference)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.stack
     ("es", "cuanto cuesta? un señor me cobra 500 dolares para darme cita", "utter_cost_scam"),
     ("es", "como reviso mi fecha de corte", "utter_case_status"),
     ("es", "necesito un abogado gratis", "utter_legal_help"),
-    ("es", "me regresé a honduras, tengo que volver a mexico para el proceso?", "utter_not_in_mexico"),
+    ("es", "me regresé a honduras, tengo que volver a mexico para el proceso?",
+     "utter_not_in_mexico"),
     ("es", "sigue el programa quedate en mexico?", "utter_program_status"),
     ("en", "hello", "utter_greet"),
     ("en", "should i go to the border now to cross", "utter_border_warning"),
@@ -33,7 +34,8 @@ def test_topics_are_answered_in_the_persons_language(phone, lang, message, respo
 
 def test_numbered_option_opens_the_second_page(phone):
     person = phone()
-    assert ask(person, "soy elegible para el proceso de mpp?") == expected("utter_eligibility", "es")
+    assert (ask(person, "soy elegible para el proceso de mpp?")
+            == expected("utter_eligibility", "es"))
     assert ask(person, "1") == expected("utter_eligibility_more", "es")
 
 
@@ -56,10 +58,12 @@ def test_not_understood_twice_offers_a_person_and_accepting_queues_the_conversat
 
 def test_menu_accepts_a_number_or_the_words(phone):
     person = phone()
-    assert ask(person, "que opciones tienen, que les puedo preguntar") == expected("utter_help", "es")
+    assert (ask(person, "que opciones tienen, que les puedo preguntar")
+            == expected("utter_help", "es"))
     assert ask(person, "2") == expected("utter_ask_reg_consent", "es")
     assert ask(person, "no") == expected("utter_reg_no_consent", "es")
-    assert ask(person, "hello, what can I ask you? show me the menu") == expected("utter_help", "en")
+    assert (ask(person, "hello, what can I ask you? show me the menu")
+            == expected("utter_help", "en"))
     reply = ask(person, "talk to a person")
     assert reply.startswith(expected("utter_human_handoff", "en"))
     assert tells_when_a_person_answers(reply, "en")

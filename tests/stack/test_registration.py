@@ -9,14 +9,24 @@ import pytest
 import requests
 from redis import Redis
 
+from hotline.content import program_status
 from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
 from hotline.messaging.channels import parse_address
 from hotline.registration.store import RegistrationStore
 from hotline.registration.summary import summary
 from support.conversation import ask, catalogs, expected, said
+from support.intake import set_intake
 
 pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(autouse=True)
+def intake_open(stack_redis, monkeypatch):
+    """These test the form, which starts only while the hotline takes registrations: intake
+    open, with an organization that receives them (the content file says closed)."""
+    yield set_intake(stack_redis, monkeypatch, True)
+    program_status.clear_override(stack_redis)
 
 
 def invalid(key: str, lang: str) -> str:
@@ -107,9 +117,12 @@ def test_a_complete_registration_in_english_with_another_number(phone, people):
     a_number = new_a_number()
     start(person, "en")
     answers = [("yes", "utter_ask_reg_case"), ("terminated", "utter_ask_reg_location"),
-               ("I am in Reynosa", "utter_ask_reg_name"), ("Jose Luis Martinez", "utter_ask_reg_birth_date"),
-               ("March 15 1988", "utter_ask_reg_citizenship"), ("Guatemalan", "utter_ask_reg_a_number"),
-               ("a " + a_number[1:], "utter_ask_reg_enrolled"), ("08/2020", "utter_ask_reg_contact"),
+               ("I am in Reynosa", "utter_ask_reg_name"),
+               ("Jose Luis Martinez", "utter_ask_reg_birth_date"),
+               ("March 15 1988", "utter_ask_reg_citizenship"),
+               ("Guatemalan", "utter_ask_reg_a_number"),
+               ("a " + a_number[1:], "utter_ask_reg_enrolled"),
+               ("08/2020", "utter_ask_reg_contact"),
                ("3", "utter_ask_reg_phone"), ("+1 915 555 0101", "utter_ask_reg_family"),
                ("just me", "utter_ask_reg_vulnerability"), ("no", None)]
     shown = answer_all(person, answers, "en")

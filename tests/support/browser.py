@@ -16,7 +16,8 @@ class Browser:
         driver = shutil.which("chromedriver")
         binary = shutil.which("chromium")
         if not driver or not binary:
-            raise RuntimeError("chromium and chromedriver are needed (./hotline.sh test installs them)")
+            raise RuntimeError(
+                "chromium and chromedriver are needed (./hotline.sh test installs them)")
         self.process = subprocess.Popen([driver, f"--port={port}"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{port}"
@@ -48,7 +49,8 @@ class Browser:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return self._call("POST", "/element", {"using": "css selector", "value": css})[ELEMENT]
+                found = self._call("POST", "/element", {"using": "css selector", "value": css})
+                return found[ELEMENT]
             except RuntimeError:
                 if time.monotonic() > deadline:
                     raise

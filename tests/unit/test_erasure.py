@@ -5,6 +5,7 @@ leads back to the first, and everything of the second is still there."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import zlib
 from datetime import date, timedelta
@@ -140,15 +141,11 @@ def everything_in_redis(settings, vault) -> list[tuple[bytes, bytes]]:
             raise AssertionError(f"unexpected Redis type {kind} of {key}")
         for value in [key, *values]:
             found.append((key, value))
-            try:
+            with contextlib.suppress(zlib.error):
                 found.append((key, zlib.decompress(value)))
-            except zlib.error:
-                pass
             for token in FERNET_TOKEN.findall(value):
-                try:
+                with contextlib.suppress(DecryptionError):
                     found.append((key, vault.decrypt(token.decode()).encode()))
-                except DecryptionError:
-                    pass
     return found
 
 

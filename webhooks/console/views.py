@@ -13,16 +13,16 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import (Blueprint, abort, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from hotline.content import answers, program_status
 from hotline.access import operators
-from hotline.handoff import audit, figures, queue as escalations
+from hotline.content import answers, program_status
+from hotline.handoff import audit, figures
+from hotline.handoff import queue as escalations
 from hotline.messaging import routing
 from hotline.messaging.channels import parse_address
 from hotline.messaging.outbound import queue_to_contact

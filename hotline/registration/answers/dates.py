@@ -152,7 +152,8 @@ def parse_month_year(text: str, today: date | None = None) -> date:
             month = date(_full_year(int(numbers[0]), today), named[0], 1)
         elif not named and len(numbers) == 2 and 1 <= int(numbers[0]) <= 12:
             month = date(_full_year(int(numbers[1]), today), int(numbers[0]), 1)
-        elif not named and len(numbers) == 2 and len(numbers[0]) == 4 and 1 <= int(numbers[1]) <= 12:
+        elif (not named and len(numbers) == 2 and len(numbers[0]) == 4
+              and 1 <= int(numbers[1]) <= 12):
             month = date(int(numbers[0]), int(numbers[1]), 1)
         else:
             raise Invalid("month_unreadable") from None

@@ -131,6 +131,7 @@ def test_say_gives_todays_wording_with_the_status_values():
                            "Red Y")
     consent = answers.say(catalogs, status, "utter_ask_reg_consent", "es")
     assert "Casa X (+52 000 000 0000)" in consent
-    assert answers.say(catalogs, status, "keyword.help", "en").startswith("MPP hotline, run by Red Y")
+    assert answers.say(catalogs, status, "keyword.help", "en").startswith(
+        "MPP hotline, run by Red Y")
     status_text = answers.say(catalogs, status, "status_reinstated", "es")
     assert "2 de noviembre de 2026" in status_text and "REGISTRO" in status_text

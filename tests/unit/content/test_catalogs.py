@@ -45,9 +45,11 @@ EMERGENCY = {"utter_emergency", "utter_emergency_after_hours", "utter_safety_wai
 OPEN_CLAIMS = {
     "es": [r"\bpuede(?:n)? (?:ya )?(?:registrarse|inscribirse)\b", r"\bregístre(?:se|nse)\b",
            r"\binscríba(?:se|nse)\b", r"(?<!\bno )\b(?:ya )?recibe registros\b",
-           r"\bel registro (?:ya )?está abierto\b", r"\b(?:ya )?(?:está|sigue) abierto el registro\b",
+           r"\bel registro (?:ya )?está abierto\b",
+           r"\b(?:ya )?(?:está|sigue) abierto el registro\b",
            r"\bpara empezar, responda registro\b", r"\bse abrió el registro\b"],
-    "en": [r"\byou can (?:now )?register\b", r"(?<!\bwhether )(?<!\bif )\bregistration is (?:now )?open\b",
+    "en": [r"\byou can (?:now )?register\b",
+           r"(?<!\bwhether )(?<!\bif )\bregistration is (?:now )?open\b",
            r"\bregister now\b", r"(?<!\bnot )\btak(?:es|ing) registrations\b",
            r"\bto start, reply register\b", r"\bsign up (?:now|here|today)\b",
            r"\bregistration (?:has )?opened\b"],

@@ -1,4 +1,5 @@
-"""The keywords (STOP, START, HELP and their Spanish forms) decided before the assistant sees a message."""
+"""The keywords (STOP, START, HELP and their Spanish forms), decided before the assistant sees a
+message."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""How the language of a message is detected, when it changes, and the one rule for the language of a reply (`language.for_turn`)."""
+"""How the language of a message is detected and when it changes; the one rule for the language
+of a reply (`language.for_turn`)."""
 
 import pytest
 
@@ -39,7 +40,9 @@ def test_detect_undecided(text):
 
 def test_language_sticks_unless_clear_evidence():
     assert language.resolve("es", False, "ok thanks", "es") == "es"
-    assert language.resolve("es", False, "hello, I want to know how I can register my case", "es") == "en"
-    assert language.resolve("en", True, "hola, quiero saber como registrarme en el programa", "es") == "en"
+    english = "hello, I want to know how I can register my case"
+    spanish = "hola, quiero saber como registrarme en el programa"
+    assert language.resolve("es", False, english, "es") == "en"
+    assert language.resolve("en", True, spanish, "es") == "en"
     assert language.resolve(None, False, "👍", "es") == "es"
     assert language.resolve(None, False, "👍", "en") == "en"

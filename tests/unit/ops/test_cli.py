@@ -29,7 +29,8 @@ def test_status_shows_the_content_file(env, capsys):
     in_file = program_status.load(env.program_status_file)
     code, out, err = run(capsys, "status")
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == f"state={in_file.state} since={in_file.since} as_of={in_file.as_of}"
+    assert out.splitlines()[0] == (
+        f"state={in_file.state} since={in_file.since} as_of={in_file.as_of}")
     assert run(capsys, "status", "show")[1] == out
 
 
@@ -48,7 +49,8 @@ def test_status_set_overrides_the_file_until_cleared(env, redis, capsys):
 
 def test_status_as_of_defaults_to_today(env, capsys):
     code, out, _ = run(capsys, "status", "set", "--state", "suspended", "--since", "2021-01-21")
-    assert (code, out.splitlines()[0]) == (0, f"state=suspended since=2021-01-21 as_of={date.today()}")
+    assert (code, out.splitlines()[0]) == (
+        0, f"state=suspended since=2021-01-21 as_of={date.today()}")
 
 
 def test_a_bad_argument_exits_2_with_the_usage(env, redis, capsys):

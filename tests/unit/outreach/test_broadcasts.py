@@ -179,8 +179,9 @@ def test_a_worker_killed_mid_broadcast_leaves_no_gap_and_no_duplicate(sandbox_rt
            "HOTLINE_NUMBERS": f"{SMS_NUMBER},{WHATSAPP_NUMBER}",
            "HOTLINE_BROADCAST_CALLBACKS": "0", "HOTLINE_BROADCAST_STALE_SECONDS": "3",
            "PYTHONPATH": str(PROJECT_ROOT)}
-    rq = str(PROJECT_ROOT / ".venv" / "bin" / "rq") if (PROJECT_ROOT / ".venv" / "bin" / "rq").exists() \
-        else os.path.join(os.path.dirname(sys.executable), "rq")
+    venv_rq = PROJECT_ROOT / ".venv" / "bin" / "rq"
+    rq = (str(venv_rq) if venv_rq.exists()
+          else os.path.join(os.path.dirname(sys.executable), "rq"))
     worker = [rq, "worker", "--url", settings.redis_url, "--worker-class", "rq.worker.SimpleWorker",
               "broadcast"]
     first = subprocess.Popen(worker, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,

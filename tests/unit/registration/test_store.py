@@ -1,4 +1,5 @@
-"""The registration store: encrypted identity, one registration per A-number, references typed any way."""
+"""The registration store: encrypted identity, one registration per A-number, references typed
+any way."""
 
 from __future__ import annotations
 

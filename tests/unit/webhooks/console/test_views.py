@@ -68,7 +68,7 @@ def test_two_operators_claiming_at_once_exactly_one_wins(app, rt):
         results = []
         barrier = threading.Barrier(2)
 
-        def take(name):
+        def take(name, barrier=barrier, results=results, contact_id=contact_id):
             barrier.wait()
             results.append(escalations.claim(rt.redis, contact_id, name))
 
@@ -95,9 +95,10 @@ def test_claim_read_reply_note_and_hand_back(app, rt):
     assert escalations.notes(rt.redis, contact_id)[0]["text"] == "call back"
     assert ana.post(f"/console/c/{contact_id}/reply", data={"body": "Hola, soy Ana"}
                     ).status_code == 400  # no CSRF token
-    assert ana.post(f"/console/c/{contact_id}/reply", data={"csrf_token": ana.csrf,
-                                                           "body": "Hola, soy Ana"}).status_code == 302
-    queued = [rt.messages.load_outbound(i) for i in rt.redis.lrange(f"hl:outbox:{contact_id}", 0, -1)]
+    assert ana.post(f"/console/c/{contact_id}/reply",
+                    data={"csrf_token": ana.csrf, "body": "Hola, soy Ana"}).status_code == 302
+    queued = [rt.messages.load_outbound(i)
+              for i in rt.redis.lrange(f"hl:outbox:{contact_id}", 0, -1)]
     assert [(m.body, m.kind, m.to) for m in queued] == [("Hola, soy Ana", "operator",
                                                          "+5215512340000")]
     assert ana.post(f"/console/c/{contact_id}/handback", data={"csrf_token": ana.csrf}
@@ -133,11 +134,11 @@ def test_operators_only_see_their_own_conversations_and_supervisors_all(app, rt)
 
 def test_the_console_speaks_both_languages(app):
     client = app.test_client()
-    assert "Entrar".encode() in client.get("/console/login?lang=es").data
+    assert b"Entrar" in client.get("/console/login?lang=es").data
     assert b"Sign in" in client.get("/console/login?lang=en").data
     ana = sign_in(app, "ana", lang="en")
     assert b"Waiting for a person" in ana.get("/console/").data
-    assert "Esperando a una persona".encode() in ana.get("/console/?lang=es").data
+    assert b"Esperando a una persona" in ana.get("/console/?lang=es").data
 
 
 def test_every_console_text_has_a_spanish_translation():
