@@ -17,6 +17,7 @@ from redis import Redis
 
 from hotline import erasure
 from hotline.config import PROJECT_ROOT
+from hotline.content import corrections, told
 from hotline.crypto import DecryptionError
 from hotline.handoff import audit
 from hotline.handoff import queue as escalations
@@ -30,6 +31,7 @@ from hotline.outreach import store as bc_store
 from hotline.registration import form_mark, notify
 from rasa_ext import keys
 from support import SMS_NUMBER, sandbox_records
+from webhooks.nlg import Renderer
 
 FERNET_TOKEN = re.compile(rb"gAAAAA[0-9A-Za-z_\-=]+")
 
@@ -106,6 +108,10 @@ def live_through_everything(rt, person: Person, tracker) -> None:
         person.out_id, f"{person.reference}-status-1")) if m]
     assert len(person.twilio_sids) == 2
     rt.messages.record_delivery(person.twilio_sids[0], "delivered", None)
+    # An answer the assistant gave them, recorded as told; a correction sending names them.
+    Renderer(rt).render("utter_program_status", {}, {"sender_id": cid, "slots": {},
+                                                      "latest_message": {}})
+    corrections.new_sending(rt.redis, [cid], 30)
 
 
 def broadcast(rt) -> str:
@@ -226,7 +232,8 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_the_others(
     assert {k for k in sent if not k.startswith((b"rq:", b"tw:"))} >= {
         f"hl:contact:{cid}".encode(), f"hl:reg:{second.reference}".encode(),
         f"hl:escalation:notes:{cid}".encode(), f"hl:in:{second.sid}".encode(),
-        keys.tracker_key(cid).encode()}
+        keys.tracker_key(cid).encode(), f"hl:told:c:{cid}".encode()}
+    assert [t.answer for t in told.of_contact(rt.redis, cid)] == ["status_reinstated"]
 
 
 def bc_store_states(rt, bc_id: str, contact_id: str) -> list[str]:
