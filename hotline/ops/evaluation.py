@@ -23,6 +23,7 @@ from hotline.config import PROJECT_ROOT
 from hotline.ops.training import rasa_bin, rasa_env
 
 HELD_OUT = PROJECT_ROOT / "tests" / "rasa" / "nlu"
+FROZEN = PROJECT_ROOT / "tests" / "rasa" / "heldout"
 FALLBACK = "nlu_fallback"
 
 
@@ -50,6 +51,13 @@ def held_out() -> list[Example]:
     """Every held-out file: tests/rasa/nlu/<set>_<lang>.yml (several independent writers)."""
     return [e for lang in ("en", "es") for path in sorted(HELD_OUT.glob(f"*_{lang}.yml"))
             for e in read_examples(path, lang)]
+
+
+def frozen_held_out() -> list[Example]:
+    """The held-out set written before the data and pipeline changes of late 2026, frozen by
+    its hash (tests/rasa/heldout/SHA256SUMS): a score on it means something only while nobody
+    has tuned against it."""
+    return [e for lang in ("en", "es") for e in read_examples(FROZEN / f"{lang}.yml", lang)]
 
 
 def training_examples() -> list[Example]:
