@@ -326,7 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("starting services (the first start trains the assistant)...", flush=True)
         stack.start()
-        (stack.var_dir / "run.env").write_text(
+        run_env = stack.var_dir / "run.env"
+        # It names the Twilio auth token: readable by this user only, like dev.env.
+        run_env.touch(mode=0o600)
+        run_env.chmod(0o600)
+        run_env.write_text(
             "".join(f"{k}={stack.env[k]}\n" for k in (
                 "HOTLINE_PORT", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE_URL",
                 "HOTLINE_NUMBERS", "REDIS_URL") if stack.env.get(k)))

@@ -175,3 +175,12 @@ def test_paths_default_inside_the_checkout():
     settings = Settings()
     assert settings.program_status_file == PROJECT_ROOT / "content" / "program_status.yml"
     assert settings.locales_dir == PROJECT_ROOT / "locales"
+
+
+def test_a_second_terminal_gets_the_stacks_development_secret(tmp_path, monkeypatch):
+    # `./hotline.sh broadcast send` beside `./hotline.sh run` must read what the stack encrypted.
+    monkeypatch.delenv("HOTLINE_SECRET", raising=False)
+    (tmp_path / "dev.env").write_text("HOTLINE_SECRET=dev-secret\nHOTLINE_PORT=1111\n")
+    (tmp_path / "run.env").write_text("HOTLINE_PORT=9999\n")
+    settings = Settings.from_env(running_stack_environ(tmp_path / "run.env"))
+    assert (settings.secret, settings.port) == ("dev-secret", 9999)
