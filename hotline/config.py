@@ -190,7 +190,7 @@ class Settings:
         )
         return replace(settings, **overrides) if overrides else settings
 
-    def require(self, *names: str) -> "Settings":
+    def require(self, *names: str) -> Settings:
         """Fail with a clear message if any of the named settings is empty."""
         missing = [SECRET_VARIABLES.get(n, n) for n in names if not getattr(self, n)]
         if missing:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 
 from hotline.content import corrections, told
-from hotline.handoff import audit, queue as escalations
-from hotline.outreach import receipts, store as broadcasts
+from hotline.handoff import audit
+from hotline.handoff import queue as escalations
+from hotline.outreach import receipts
+from hotline.outreach import store as broadcasts
 from hotline.registration import form_mark
 from hotline.runtime import Runtime
 from rasa_ext import keys as tracker

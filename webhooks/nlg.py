@@ -17,8 +17,8 @@ from functools import cached_property
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from hotline.content import answers, program_status, told
-from hotline.content.responses import load_responses
 from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
+from hotline.content.responses import load_responses
 from hotline.messaging import language
 
 from .context import runtime

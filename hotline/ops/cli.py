@@ -74,9 +74,9 @@ def cmd_eval(args) -> int:
 
 def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
-    from hotline.content import corrections, program_status
-
     from redis.exceptions import ConnectionError as RedisDown
+
+    from hotline.content import corrections, program_status
 
     rt = _runtime()
     settings, redis = rt.settings, rt.redis
@@ -308,7 +308,8 @@ def cmd_broadcast(args) -> int:
         spec["rate"] = args.rate
     bc = bc_spec.build(rt, spec, actor="cli")
     preview = bc_audience.dry_run(rt, bc)
-    print(f"audience: {preview['audience']} ({', '.join(f'{k}: {v}' for k, v in sorted(preview['by_language'].items())) or 'nobody'}); "
+    by_language = ", ".join(f"{k}: {v}" for k, v in sorted(preview["by_language"].items()))
+    print(f"audience: {preview['audience']} ({by_language or 'nobody'}); "
           f"opted out, not sent: {preview['opted_out']}")
     for lang, text in sorted(preview["samples"].items()):
         print(f"--- {lang}\n{text}")
