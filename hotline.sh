@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The hotline's two commands, and a few more:
 #   ./hotline.sh run     install what is missing, train if the data changed, start every service
-#   ./hotline.sh test    install what is missing (test extras too) and run the test suite
-#   ./hotline.sh test --fast   only the unit lane and doctests: no stack, no Rasa checks,
+#   ./hotline.sh test    install what is missing (test extras too), lint, run every test lane
+#   ./hotline.sh test --fast   lint, then the unit lane and doctests: no stack, no Rasa checks,
 #                        no training, no browser; extra arguments go to pytest
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
 #   ./hotline.sh train | eval [--cv 5] | status | content report | token | broadcast | operator  (see README)
@@ -98,19 +98,26 @@ case "$cmd" in
     exec "$VENV/bin/python" -m hotline.ops.stack "$@"
     ;;
   test)
-    if [ "${1:-}" = "--fast" ]; then
-      shift
-      ensure_redis
-      ensure_venv
-      # tests/stack is marked `stack` and tests/rasa `rasa` (tests/conftest.py): the fast lane is
-      # tests/unit plus the doctests that come with pytest's testpaths.
-      exec "$VENV/bin/python" -m pytest -m "not stack and not rasa" "$@"
-    fi
+    fast=""
+    if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
     ensure_redis
-    ensure_browser
+    [ -n "$fast" ] || ensure_browser
     ensure_venv
+    # Lint first: a finding stops the run before any test.
+    "$VENV/bin/ruff" check hotline webhooks actions sandbox rasa_ext bench tests
+    # The unit lane: tests/unit plus the doctests of pytest's testpaths; tests/stack is marked
+    # `stack` and tests/rasa `rasa` (tests/conftest.py). Two processes, each with its own Redis.
+    unit=("$VENV/bin/python" -m pytest -m "not stack and not rasa" -n 2)
+    if [ -n "$fast" ]; then exec "${unit[@]}" "$@"; fi
+    if [ $# -gt 0 ]; then
+      # Arguments name what to run (paths, -k, -m): one pytest run, in one process, as asked.
+      "$VENV/bin/python" -m hotline.ops.training
+      exec "$VENV/bin/python" -m pytest "$@"
+    fi
+    "${unit[@]}"
+    # The slow lanes share one trained model and one running stack: one process.
     "$VENV/bin/python" -m hotline.ops.training
-    exec "$VENV/bin/python" -m pytest "$@"
+    exec "$VENV/bin/python" -m pytest -m "stack or rasa"
     ;;
   setup)
     ensure_redis
