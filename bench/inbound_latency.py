@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hotline.config import running_stack_environ  # noqa: E402
 from hotline.ops.chat import Phone  # noqa: E402
-from hotline.ops.cli import _run_env  # noqa: E402
 
 MESSAGES = ["hola", "gracias", "hello", "buenas tardes", "thank you", "ayuda"]
 
@@ -51,7 +51,7 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=10)
     parser.add_argument("--messages", type=int, default=5, help="messages per sender")
     args = parser.parse_args()
-    env = _run_env()
+    env = running_stack_environ()
     if not env.get("TWILIO_API_BASE_URL"):
         print("start the hotline first: ./hotline.sh run", file=sys.stderr)
         return 1

@@ -203,9 +203,10 @@ def cmd_content(args) -> int:
     """The content report: every answer, its sources, review, situations and SMS cost."""
     from redis.exceptions import ConnectionError as RedisDown
 
-    from hotline.content import answers, program_status, report
+    from hotline.content import answers, program_status
     from hotline.content.catalogs import Catalogs
     from hotline.content.responses import load_responses
+    from hotline.ops import content_report as report
 
     rt = _runtime()
     settings = rt.settings

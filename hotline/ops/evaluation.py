@@ -7,9 +7,7 @@ for training) and prints, per language, macro-F1, accuracy and the most confused
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import random
 import subprocess
 import tempfile
@@ -21,6 +19,7 @@ import yaml
 
 from hotline.config import PROJECT_ROOT
 from hotline.ops.training import rasa_bin, rasa_env
+from rasa_ext.nlu import Parser
 
 HELD_OUT = PROJECT_ROOT / "tests" / "rasa" / "nlu"
 FROZEN = PROJECT_ROOT / "tests" / "rasa" / "heldout"
@@ -64,24 +63,6 @@ def training_examples() -> list[Example]:
     return [e for lang in ("en", "es")
             for path in sorted((PROJECT_ROOT / "nlu_data" / lang).glob("*.yml"))
             for e in read_examples(path, lang)]
-
-
-class Parser:
-    """The model's NLU, loaded in this process."""
-
-    def __init__(self, model: Path):
-        import structlog
-        from rasa.core.agent import Agent
-
-        logging.getLogger("rasa").setLevel(logging.ERROR)
-        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-
-        self.loop = asyncio.new_event_loop()
-        self.agent = Agent.load(str(model))
-
-    def intent(self, text: str) -> str:
-        result = self.loop.run_until_complete(self.agent.parse_message(text))
-        return result["intent"]["name"]
 
 
 def score(pairs: list[tuple[str, str]]) -> dict:

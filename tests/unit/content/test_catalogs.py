@@ -15,12 +15,13 @@ import pytest
 import yaml
 
 from hotline.config import PROJECT_ROOT, Settings
-from hotline.content import answers, report
+from hotline.content import answers
 from hotline.content.answers import Situation, base_of
 from hotline.content.catalogs import LANGUAGES, CatalogError, Catalogs, placeholders
 from hotline.content.program_status import STATES
 from hotline.content.responses import load_responses
 from hotline.messaging import sms
+from hotline.ops import content_report as report
 
 LOCALES = PROJECT_ROOT / "locales"
 catalogs = Catalogs(LOCALES)

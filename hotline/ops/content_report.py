@@ -3,7 +3,8 @@ when it was reviewed, and what it costs by SMS, with a summary for whoever signs
 
 Texts are filled with realistic long values (long month names, two organizations, a long
 registration summary) and counted as a person gets them by SMS: numbered menu included, folded
-to GSM-7 when that is cheaper (`sms.for_sms`).
+to GSM-7 when that is cheaper (`sms.for_sms`). An ops tool (`./hotline.sh content report`), not
+content: it measures content with messaging's SMS rules and the registration summary.
 """
 
 from __future__ import annotations
