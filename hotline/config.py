@@ -53,11 +53,12 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def running_stack_environ(run_env: Path = RUN_ENV_FILE) -> dict[str, str]:
+def running_stack_environ(run_env: Path | None = None) -> dict[str, str]:
     """The environment of the running development stack: its development secrets (var/dev.env,
     so a second terminal can read what the stack encrypted), var/run.env over them, and this
     process's own environment over both (so `REDIS_URL=... ./hotline.sh status` points
     elsewhere)."""
+    run_env = run_env or RUN_ENV_FILE
     return {**read_env_file(run_env.with_name("dev.env")), **read_env_file(run_env),
             **os.environ}
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from hotline.config import Settings
 from hotline.ops.chat import Phone
@@ -24,6 +25,15 @@ from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER, Served
 
 # The shared helpers are imported as `support`, not collected as tests or doctests here.
 collect_ignore = ["support"]
+
+
+@pytest.fixture(autouse=True)
+def no_running_stack_files(tmp_path, monkeypatch):
+    """The CLI reads a running development stack's var/run.env and var/dev.env; a developer's own
+    stack must not change what a test sees."""
+    import hotline.config
+
+    monkeypatch.setattr(hotline.config, "RUN_ENV_FILE", tmp_path / "var" / "run.env")
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +52,11 @@ def redis_server(tmp_path_factory):
         try:
             client.ping()
             break
-        except Exception:
+        except RedisConnectionError:
             time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail(f"redis-server did not answer on port {port} within 5 s")
     yield f"redis://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
