@@ -34,7 +34,7 @@ def all_texts(lang: str) -> set[str]:
 class Received(str):
     """A body as the phone got it. By SMS the hotline sends Spanish folded to GSM-7 when that
     costs fewer segments (sms.for_sms), so a body equals the words as written or their SMS
-    form, and starts with or contains a part as written or folded."""
+    form, and starts with, ends with or contains a part as written or folded."""
 
     __hash__ = str.__hash__
 
@@ -50,6 +50,10 @@ class Received(str):
     def startswith(self, prefix, *args) -> bool:
         return str.startswith(self, prefix, *args) or str.startswith(
             self, sms.fold_for_gsm(prefix), *args)
+
+    def endswith(self, suffix, *args) -> bool:
+        return str.endswith(self, suffix, *args) or str.endswith(
+            self, sms.fold_for_gsm(suffix), *args)
 
     def __contains__(self, part) -> bool:
         return str.__contains__(self, part) or str.__contains__(self, sms.fold_for_gsm(part))
