@@ -38,7 +38,8 @@ FAQ_TOPICS = {"program_overview", "program_status", "eligibility", "closed_case"
               "border_warning", "locations", "next_steps", "covid", "not_in_mexico",
               "transportation", "vetting", "duration", "priority", "case_not_verified",
               "after_case", "monitoring", "case_status", "cost_scam", "in_us_case",
-              "legal_help", "documents", "bot_challenge"}
+              "legal_help", "documents", "bot_challenge", "border_open", "mpp_now",
+              "safety_waiting", "about_hotline"}
 _CANCEL = {"cancel", "cancelar", "cancela", "cancelo", "salir", "exit", "quit",
            "cancel registration", "cancelar registro", "cancelar el registro",
            "ya no quiero", "no quiero seguir", "ya no", "parar registro", "stop registration",

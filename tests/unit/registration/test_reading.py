@@ -87,3 +87,17 @@ def test_requests_to_stop_or_for_a_person(text, cancel, person):
 ])
 def test_a_topic_is_answered_mid_form_only_for_a_question(intent, confidence, text, topic):
     assert reading.mid_form_topic(intent, confidence, text) == topic
+
+
+def test_every_faq_answer_can_be_given_mid_form():
+    # A topic the assistant answers outside the form must be answerable inside it too, with
+    # the same response (utter_<intent>), or a question mid-registration falls to the menu.
+    import yaml
+
+    from hotline.config import PROJECT_ROOT
+
+    rules = yaml.safe_load((PROJECT_ROOT / "bot" / "rules" / "faq.yml").read_text())["rules"]
+    answered = {r["steps"][0]["intent"] for r in rules
+                if len(r["steps"]) == 2 and r["steps"][1].get("action")
+                == f"utter_{r['steps'][0].get('intent')}"}
+    assert answered - reading.FAQ_TOPICS == set()
