@@ -17,6 +17,7 @@ from hotline.registration.store import RegistrationStore
 from hotline.registration.summary import summary
 from support.conversation import ask, catalogs, expected, said
 from support.intake import set_intake
+from support.redis_scan import raw_values
 
 pytestmark = pytest.mark.stack
 
@@ -305,24 +306,8 @@ def test_identity_is_never_stored_in_plain_text(phone, people, stack):
                                      a_number[1:], "1988-03-15", "15 marzo 88",
                                      parse_address(person.address).number.lstrip("+"))]
     raw = Redis.from_url(stack.env["REDIS_URL"])  # bytes: RQ keeps binary job data
-    leaks = []
-    for key in raw.scan_iter(count=1000):
-        if key.startswith(b"tw:"):  # the Twilio sandbox: Twilio's records, not ours
-            continue
-        kind = raw.type(key)
-        if kind == b"string":
-            values = [raw.get(key)]
-        elif kind == b"hash":
-            values = list(raw.hgetall(key).values()) + list(raw.hkeys(key))
-        elif kind == b"list":
-            values = raw.lrange(key, 0, -1)
-        elif kind == b"zset":
-            values = raw.zrange(key, 0, -1)
-        elif kind == b"set":
-            values = list(raw.smembers(key))
-        else:
-            values = []
-        leaks += [(key, s) for value in values + [key] for s in secrets_ if s in (value or b"")]
+    leaks = [(key, s) for key, values in raw_values(raw) for value in values
+             for s in secrets_ if s in value]
     assert not leaks
 
 

@@ -31,6 +31,7 @@ from hotline.outreach import store as bc_store
 from hotline.registration import form_mark, notify
 from rasa_ext import keys
 from support import SMS_NUMBER, sandbox_records
+from support.redis_scan import raw_values
 from webhooks.nlg import Renderer
 
 FERNET_TOKEN = re.compile(rb"gAAAAA[0-9A-Za-z_\-=]+")
@@ -129,23 +130,8 @@ def everything_in_redis(settings, vault) -> list[tuple[bytes, bytes]]:
     also decrypted and RQ's compressed job data also decompressed."""
     raw = Redis.from_url(settings.redis_url)  # bytes: RQ keeps binary job data
     found = []
-    for key in raw.scan_iter(count=1000):
-        if key.startswith(b"tw:"):  # the Twilio sandbox: Twilio's records, not ours
-            continue
-        kind = raw.type(key)
-        if kind == b"string":
-            values = [raw.get(key)]
-        elif kind == b"hash":
-            values = [v for pair in raw.hgetall(key).items() for v in pair]
-        elif kind == b"list":
-            values = raw.lrange(key, 0, -1)
-        elif kind in (b"set", b"zset"):
-            values = list(raw.smembers(key) if kind == b"set" else raw.zrange(key, 0, -1))
-        elif kind == b"stream":
-            values = [v for _, entry in raw.xrange(key) for pair in entry.items() for v in pair]
-        else:
-            raise AssertionError(f"unexpected Redis type {kind} of {key}")
-        for value in [key, *values]:
+    for key, values in raw_values(raw):
+        for value in values:
             found.append((key, value))
             with contextlib.suppress(zlib.error):
                 found.append((key, zlib.decompress(value)))

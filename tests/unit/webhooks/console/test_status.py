@@ -6,30 +6,21 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import partial
 
-from hotline.access import operators
 from hotline.content import program_status
 from hotline.handoff import audit
 from hotline.messaging.channels import parse_address
 from hotline.outreach import report as bc_report
+from support.console import sign_in as console_sign_in
 
-PASSWORD = "correct horse battery"
+# These tests read the console in English.
+sign_in = partial(console_sign_in, lang="en")
+
 STALE = b"The program status was last verified"
 
 
-def token(page: bytes) -> str:
-    return re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
 
-
-def sign_in(app, username: str, role: str = "operator", lang: str = "en"):
-    client = app.test_client()
-    operators.create(app.extensions["hotline"].redis, username, PASSWORD, role, language=lang)
-    page = client.get("/console/login")
-    response = client.post("/console/login", data={"username": username, "password": PASSWORD,
-                                                   "csrf_token": token(page.data)})
-    assert response.status_code == 302, response.data
-    client.csrf = token(client.get("/console/").data)
-    return client
 
 
 def form(client, **changes) -> dict:

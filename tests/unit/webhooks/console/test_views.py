@@ -10,25 +10,8 @@ from hotline.access import operators
 from hotline.handoff import audit
 from hotline.handoff import queue as escalations
 from hotline.messaging.channels import parse_address
+from support.console import PASSWORD, sign_in, token
 from support.people import person
-
-PASSWORD = "correct horse battery"
-
-
-def token(page: bytes) -> str:
-    return re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
-
-
-def sign_in(app, username: str, role: str = "operator", lang: str = "es"):
-    client = app.test_client()
-    if not operators.get(app.extensions["hotline"].redis, username):
-        operators.create(app.extensions["hotline"].redis, username, PASSWORD, role, language=lang)
-    page = client.get("/console/login")
-    response = client.post("/console/login", data={"username": username, "password": PASSWORD,
-                                                   "csrf_token": token(page.data)})
-    assert response.status_code == 302, response.data
-    client.csrf = token(client.get("/console/").data)
-    return client
 
 
 def test_everything_needs_a_sign_in(app):
