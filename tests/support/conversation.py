@@ -27,8 +27,10 @@ def all_texts(lang: str) -> set[str]:
     """Every fixed message (those with placeholders are never a generic answer)."""
     fixed = [name for name in shapes if name == "utter_program_status"
              or "{" not in catalogs.raw(shapes[name].text_key, lang)]
-    return {expected(name, lang) for name in fixed} | {
+    texts = {expected(name, lang) for name in fixed} | {
         catalogs.text(k, lang) for k in catalogs.keys() if not catalogs.raw(k, lang).count("{")}
+    # A body received by SMS may be the folded form (a set looks it up by its own hash).
+    return texts | {sms.for_sms(text) for text in texts}
 
 
 class Received(str):
