@@ -117,3 +117,17 @@ def test_a_bug_keeps_its_traceback(env, monkeypatch):
     monkeypatch.setattr(cli, "cmd_status", broken)
     with pytest.raises(KeyError, match="state"):
         cli.main(["status"])
+
+
+def test_every_cli_command_is_reachable_through_hotline_sh(capsys):
+    # A command the CLI knows but hotline.sh does not pass on is a command nobody can run.
+    import re
+
+    from hotline.config import PROJECT_ROOT
+
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    listed = re.search(r"\{([a-z,]+)\}", capsys.readouterr().out).group(1).split(",")
+    script = (PROJECT_ROOT / "hotline.sh").read_text()
+    passed_on = re.search(r"^\s+(chat\|[a-z|]+)\)$", script, re.M).group(1).split("|")
+    assert set(listed) - set(passed_on) == set()
