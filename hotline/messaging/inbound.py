@@ -13,8 +13,7 @@ import logging
 
 from rq import Retry
 
-from hotline import contacts
-from hotline import erasure as privacy
+from hotline import contacts, erasure
 from hotline.contacts import Contact
 from hotline.content import answers, program_status
 from hotline.errors import AssistantUnavailable
@@ -69,7 +68,7 @@ def handle(rt: Runtime, sid: str) -> None:
     if msg.state == "answered":
         _send_answer(rt, msg)
     rt.messages.set_inbound_state(sid, "done")
-    if privacy.finish_erasure(rt, msg.contact_id):
+    if erasure.finish_erasure(rt, msg.contact_id):
         rt.redis.delete(MENU_KEY.format(msg.contact_id))
         log.info("erased the conversation of %s on request", msg.contact_id)
 
