@@ -66,11 +66,10 @@ class Renderer:
         if name == "utter_program_status" and "message_key" not in arguments:
             key = status.message_key
         # The wording true in today's situation, with the status's dates and organizations.
-        key = answers.resolve(key, status.situation, catalogs)
-        values.update(status.values(lang, catalogs))
-        body = {"text": catalogs.text(key, lang, **values)}
+        key, text = answers.wording(catalogs, status, key, lang, **values)
+        body = {"text": text}
         if tracker.get("sender_id"):  # what this person was told, to correct it if it changes
-            told.record(self.rt.redis, tracker["sender_id"], key, key,
+            told.record(self.rt.redis, tracker["sender_id"], key,
                         told.content_version(catalogs, key), self.rt.settings.told_days)
         # `options=False`: an answer given mid-form, whose numbers must not become a menu.
         if shape and shape.buttons and arguments.get("options") is not False:

@@ -171,8 +171,14 @@ def due_soon(entries, today: date, review_days: int, within: int = DUE_SOON_DAYS
                   key=lambda a: a.id)
 
 
-def say(catalogs, status, answer_id: str, lang: str, /, **values) -> str:
-    """An answer's words today: the variant for the status's situation, with the values the
-    status gives (dates, organizations, who runs the hotline) filled in the person's language."""
+def wording(catalogs, status, answer_id: str, lang: str, /, **values) -> tuple[str, str]:
+    """(catalog id, words) of an answer today: the variant for the status's situation, with the
+    values the status gives (dates, organizations, who runs the hotline) filled in the person's
+    language."""
     key = resolve(answer_id, status.situation, catalogs)
-    return catalogs.text(key, lang, **{**values, **status.values(lang, catalogs)})
+    return key, catalogs.text(key, lang, **{**values, **status.values(lang, catalogs)})
+
+
+def say(catalogs, status, answer_id: str, lang: str, /, **values) -> str:
+    """An answer's words today (see `wording`)."""
+    return wording(catalogs, status, answer_id, lang, **values)[1]

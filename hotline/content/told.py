@@ -77,11 +77,12 @@ def base_of(catalog_id: str) -> str:
     return catalog_id.split("@", 1)[0]
 
 
-def record(redis: Redis, contact_id: str, answer: str, catalog_id: str, version: str,
-           keep_days: int, at: float | None = None) -> None:
-    """Remember that this person was just told this answer, in this wording and version."""
+def record(redis: Redis, contact_id: str, catalog_id: str, version: str, keep_days: int,
+           at: float | None = None) -> None:
+    """Remember that this person was just told this wording (and so its answer, the catalog id
+    without its variant) in this version."""
     at = time.time() if at is None else at
-    answer = base_of(answer)
+    answer = base_of(catalog_id)
     keep = keep_days * DAY
     contact, index = _CONTACT.format(contact_id), _ANSWER.format(answer)
     pipe = redis.pipeline(transaction=False)

@@ -99,7 +99,7 @@ def test_an_edited_answer_is_outdated_whatever_the_status(rt):
     edited, current = person(rt, 1), person(rt, 2)
     tell(rt, current, "utter_cost_scam")
     # Told before the catalog entry was edited: the version recorded is the old one.
-    told.record(rt.redis, edited, "utter_cost_scam", "utter_cost_scam", "0ld0ld0ld0l",
+    told.record(rt.redis, edited, "utter_cost_scam", "0ld0ld0ld0l",
                 rt.settings.told_days, at=time.time() - 60)
 
     unchanged = corrections.record_change(rt.redis, status(rt), status(rt), "test", TODAY)
@@ -112,7 +112,7 @@ def test_an_edited_answer_is_outdated_whatever_the_status(rt):
 @pytest.mark.parametrize("days,counted", [(30, False), (60, True)])
 def test_only_what_was_told_in_the_period_counts(rt, days, counted):
     cid = person(rt, 1)
-    told.record(rt.redis, cid, "utter_mpp_now", "utter_mpp_now@reinstated",
+    told.record(rt.redis, cid, "utter_mpp_now@reinstated",
                 told.content_version(rt.catalogs, "utter_mpp_now@reinstated"),
                 rt.settings.told_days, at=time.time() - 40 * told.DAY)
     made = change(rt, state="suspended", since=date(2026, 11, 1), as_of=TODAY)

@@ -86,8 +86,8 @@ def test_a_content_version_changes_when_either_language_changes(rt):
 def test_records_are_bounded_by_the_retention_period(rt):
     days = rt.settings.told_days
     old = time.time() - (days + 1) * told.DAY
-    told.record(rt.redis, "c-old", "utter_cost_scam", "utter_cost_scam", "v", days, at=old)
-    told.record(rt.redis, "c-new", "utter_cost_scam", "utter_cost_scam", "v", days)
+    told.record(rt.redis, "c-old", "utter_cost_scam", "v", days, at=old)
+    told.record(rt.redis, "c-new", "utter_cost_scam", "v", days)
     assert rt.redis.zrange("hl:told:a:utter_cost_scam", 0, -1) == ["c-new"]
     for key in ("hl:told:a:utter_cost_scam", "hl:told:c:c-new"):
         assert 0 < rt.redis.ttl(key) <= days * told.DAY
