@@ -3,7 +3,8 @@
 Rasa keeps every message and slot of a conversation in its tracker. Registration answers are
 identity data, so the serialised tracker is encrypted with the hotline's field key before it
 reaches Redis. Configured in bot/endpoints.yml as
-`type: rasa_ext.tracker_store.EncryptedRedisTrackerStore`; the Rasa process reads HOTLINE_SECRET
+`type: rasa_ext.tracker_store.EncryptedRedisTrackerStore` with `url: ${REDIS_URL}`
+(`rasa_ext.redis_url`: TLS and an ACL user included); the Rasa process reads HOTLINE_SECRET
 through `hotline.config.Settings` like every other service.
 """
 
@@ -14,17 +15,19 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from hotline.config import ConfigError, Settings
 from hotline.crypto import Vault
+from rasa_ext.redis_url import resolve
 
 
 class EncryptedRedisTrackerStore(RedisTrackerStore):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, domain, host=None, **kwargs):
         # Refuse to start rather than fall back to storing conversations in the clear.
         try:
             secret = Settings.from_env().require("secret").secret
         except ConfigError as exc:
             raise RuntimeError(f"the encrypted tracker store cannot start: {exc}") from None
         self._vault = Vault(secret)
-        super().__init__(*args, **kwargs)
+        # `url: ${REDIS_URL}` arrives as `host`: TLS, ACL user and database come from it.
+        super().__init__(domain, **resolve(host, kwargs))
 
     def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
         return self._vault.encrypt(RedisTrackerStore.serialise_tracker(tracker))
