@@ -6,7 +6,7 @@ readers, then decides the turn. `read_answer` turns an answer into the slot's va
 or for a person, from names and places that merely parse. Nothing here stores anything, reads
 Redis or imports Rasa: what a reader needs about the person (their own number) is passed in.
 
-May import `hotline.text` and `hotline.registration.answers`.
+May import `hotline.text`, `hotline.messaging.phones` and `hotline.registration.answers`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from hotline.messaging import phones
 from hotline.registration import answers
 from hotline.text import fold, words
 
@@ -59,7 +60,8 @@ _DANGER_STEMS = ("secuestr", "amenaz", "peligro", "encerrad", "persigu", "kidnap
                  "danger", "bleed", "emergenc", "auxilio", "policia", "police", "violad")
 # Failure reasons whose hint says more than the field's general one.
 _SPECIFIC_HINTS = ("date_impossible", "date_future", "date_too_old", "month_before_mpp",
-                   "a_number_phone", "a_number_length", "name_letters", "name_full", "name_long")
+                   "a_number_phone", "a_number_length", "name_letters", "name_full", "name_long",
+                   "phone_short")
 
 
 # --- what kind of message ------------------------------------------------------------------
@@ -164,9 +166,8 @@ def _location(text: str) -> dict:
 
 
 def _phone(text: str, own_number: str | None) -> str:
-    # Ten digits without a country code are taken to be in the sender's own country.
-    code = "1" if own_number and own_number.startswith("+1") else "52"
-    return answers.parse_phone(text, default_country_code=code)
+    # A number without a country code is taken to be in the sender's own country.
+    return answers.parse_phone(text, default_region=phones.region_of(own_number))
 
 
 def read_confirmation(text: str) -> str:

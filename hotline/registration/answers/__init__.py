@@ -9,7 +9,8 @@ language, what was expected. Nothing here stores anything.
 - `identity`: name, A-number (or that the person has none), phone number, country
 - `places`: where they are now
 
-May import `hotline.text` and `hotline.messaging.menus` (numbered replies) only.
+May import `hotline.text`, `hotline.messaging.menus` (numbered replies) and
+`hotline.messaging.phones` (phone numbers) only.
 """
 
 from .choices import (

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from babel import Locale
 
+from hotline.messaging import phones
 from hotline.text import fold
 
 from .invalid import Invalid
@@ -130,30 +131,28 @@ def no_a_number(text: str) -> bool:
 
 
 # --- phone numbers -------------------------------------------------------------------------
-def parse_phone(text: str, default_country_code: str = "52") -> str:
-    """A phone number in E.164; ten digits without a country code take the sender's code.
+def parse_phone(text: str, default_region: str = "MX") -> str:
+    """A phone number in E.164, validated by `phonenumbers` (`messaging.phones.normalize`);
+    a national number without a country code is read in `default_region`, the sender's own.
 
     >>> (parse_phone("(899) 123-4567"), parse_phone("+1 915 555 0101"),
-    ...  parse_phone("00 52 55 1234 5678"))
-    ('+528991234567', '+19155550101', '+525512345678')
+    ...  parse_phone("00 52 55 1234 5678"), parse_phone("+52 1 55 1234 5678"))
+    ('+528991234567', '+19155550101', '+525512345678', '+525512345678')
+    >>> parse_phone("915 555 0101", default_region="US")
+    '+19155550101'
+    >>> parse_phone("123 45")
+    Traceback (most recent call last):
+    ...
+    hotline.registration.answers.invalid.Invalid: phone_short
+    >>> parse_phone("+52 000 000 0000")
+    Traceback (most recent call last):
+    ...
+    hotline.registration.answers.invalid.Invalid: phone_invalid
     """
-    raw = (text or "").strip()
-    if not raw:
-        raise Invalid("empty")
-    if re.search(r"[^\d\s()+.\-]", raw):
-        raise Invalid("phone_invalid")
-    digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+"):
-        number = digits
-    elif digits.startswith("00"):
-        number = digits[2:]
-    elif len(digits) == 10:
-        number = default_country_code + digits
-    else:
-        number = digits
-    if not 10 <= len(number) <= 15 or number.startswith("0"):
-        raise Invalid("phone_invalid")
-    return "+" + number
+    try:
+        return phones.normalize(text, default_region)
+    except phones.InvalidPhone as exc:
+        raise Invalid(exc.reason) from None
 
 
 # --- countries -----------------------------------------------------------------------------

@@ -53,13 +53,19 @@ def test_answers_that_cannot_be_used_say_why(requested, text, reason):
     assert caught.value.reason == reason
 
 
+# 331 555 0101 is a valid number on both sides of the border (Guadalajara, Illinois).
 @pytest.mark.parametrize("own_number, expected", [
-    ("+19155550000", "+19155550101"),  # writing from a US phone: ten digits are a US number
-    ("+528991230000", "+529155550101"),
-    (None, "+529155550101"),           # not known: Mexico, where people wait
+    ("+19155550000", "+13315550101"),  # writing from a US phone: ten digits are a US number
+    ("+528991230000", "+523315550101"),
+    (None, "+523315550101"),           # not known: Mexico, where people wait
 ])
 def test_the_persons_own_number_gives_a_phone_its_country_code(own_number, expected):
-    assert reading.read_answer("reg_phone", "915 555 0101", own_number) == expected
+    assert reading.read_answer("reg_phone", "331 555 0101", own_number) == expected
+
+
+def test_ten_digits_valid_only_in_the_us_are_a_us_number_even_from_mexico():
+    # 915 is El Paso's area code and no Mexican one: +52 915… would be a number nobody has.
+    assert reading.read_answer("reg_phone", "915 555 0101", "+528991230000") == "+19155550101"
 
 
 @pytest.mark.parametrize("typed", ["+52 899 123 4567", "899 123 4567", "00 52 899 123 4567"])
