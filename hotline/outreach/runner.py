@@ -3,9 +3,10 @@
 A broadcast is a record, then a frozen list of recipients (the audience at the moment it
 starts), then chunks of that list claimed by RQ jobs. Each recipient is claimed before Twilio is
 called (`sender`), so a restarted broadcast, a second worker or a re-run chunk never sends
-anyone the same broadcast twice. A chunk whose runner died (no heartbeat) is run again by the
-next job or the sweeper; a recipient left "sending" by the dead runner is first looked up at
-Twilio, so there is no gap and no duplicate.
+anyone the same broadcast twice. A chunk whose runner died (no heartbeat: a thread beats it
+while the runner lives, `Heartbeat`) is run again by the next job or the sweeper; a recipient
+left "sending" by the dead runner is first looked up at Twilio, so there is no gap and no
+duplicate.
 
 Owns the life cycle (submit, start, schedule, cancel), the chunk protocol (claims, heartbeats,
 takeover) and `resume_stalled` for the sweeper. Jobs are queued by the dotted names in
@@ -18,9 +19,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+
+from redis.exceptions import RedisError
 
 from hotline.outreach import store
 from hotline.outreach.audience import audience_members, dry_run
@@ -99,6 +103,50 @@ def _claim_chunk(rt: Runtime, bc_id: str, total: int, token: str) -> tuple[int, 
     return None
 
 
+class Heartbeat:
+    """Beats a chunk's heartbeat from its own thread while the runner lives.
+
+    Beating once per batch let a slow batch (limiter waits, Twilio's retries, a low rate) look
+    dead: another runner took the chunk over and sent what this one was still sending. A
+    thread beating every fraction of the stale time cannot fall behind while the process
+    lives; `lost` is set once the chunk is no longer ours, and the sender stops before its
+    next send.
+    """
+
+    def __init__(self, rt: Runtime, bc_id: str, start: int, token: str,
+                 every: float | None = None):
+        self.rt, self.bc_id, self.start, self.token = rt, bc_id, start, token
+        # A quarter of the stale time: three beats can fail (a Redis blip) before it matters.
+        self.every = every if every is not None else max(_stale(rt) / 4, 0.05)
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"broadcast-heartbeat-{bc_id}-{start}")
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def beat(self) -> bool:
+        """One beat now; False (and `lost` set) once another runner owns the chunk."""
+        if not store.beat(self.rt.redis, self.bc_id, self.start, self.token):
+            self.lost.set()
+        return not self.lost.is_set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                if not self.beat():
+                    log.warning("broadcast %s: chunk %s was taken over", self.bc_id, self.start)
+                    return
+            except RedisError as exc:  # the next beat tries again
+                log.warning("broadcast %s: heartbeat failed: %s", self.bc_id, exc)
+
+
 def run(rt: Runtime, bc_id: str, threads: int | None = None) -> int:
     """Send chunks of one broadcast until none is left; returns how many this runner sent.
 
@@ -115,17 +163,22 @@ def run(rt: Runtime, bc_id: str, threads: int | None = None) -> int:
         return 0
     start, taken_over = claimed
     ids = store.recipients(rt.redis, bc_id, start, CHUNK)
-    sender = Sender(rt, bc, taken_over=taken_over)
     threads = threads or rt.settings.broadcast_threads
     results = []
-    with ThreadPoolExecutor(max_workers=threads) as pool:
+    with Heartbeat(rt, bc_id, start, token) as heart, \
+            ThreadPoolExecutor(max_workers=threads) as pool:
+        # Each send first asks whether the chunk is still ours: a recipient claimed but not
+        # sent is left "sending", which the runner that took over looks up and sends.
+        sender = Sender(rt, bc, taken_over=taken_over, still_ours=lambda: not heart.lost.is_set())
         for i in range(0, len(ids), threads * 4):
-            if not store.beat(rt.redis, bc_id, start, token):
+            if not heart.beat():
                 log.warning("broadcast %s: chunk %s was taken over; stopping", bc_id, start)
                 return sum(1 for r in results if r == "sent")
             if store.state(rt.redis, bc_id) != "sending":
                 return sum(1 for r in results if r == "sent")  # cancelled
             results += pool.map(sender.send, sender.claim(ids[i:i + threads * 4]))
+        if heart.lost.is_set():
+            return sum(1 for r in results if r == "sent")
     if store.owner(rt.redis, bc_id, start) == token:
         store.finish_chunk(rt.redis, bc_id, start)
     enqueue_runner(rt, bc_id)

@@ -13,6 +13,7 @@ ratelimit), runtime.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from hotline.contacts import Contact
 from hotline.errors import TransientSendError
@@ -26,16 +27,30 @@ from hotline.runtime import Runtime
 # Waits (seconds) before each new attempt after a transient error. A broadcast cannot hand one
 # message back to RQ for later, as the outbox does, so it waits in its thread.
 TRANSIENT_WAITS = (0.5, 1, 2, 4, 8)
+# Why a claimed recipient was not sent after all, in the receipt and the report.
+OPTED_OUT = "opted_out"
+NOT_OURS = "stopped"
+
+
+class _Stop(Exception):
+    """Raised from the pace hook, right before Twilio is called: do not send this one."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Sender:
     """Sends one broadcast: claims and contacts a batch at a time, Twilio calls from threads."""
 
-    def __init__(self, rt: Runtime, bc: Broadcast, taken_over: bool = False):
+    def __init__(self, rt: Runtime, bc: Broadcast, taken_over: bool = False,
+                 still_ours: Callable[[], bool] | None = None):
         self.rt = rt
         self.bc = bc
         # In a chunk taken over from a dead runner, its "sending" claims are in doubt.
         self.taken_over = taken_over
+        # Whether this runner still owns the chunk (its heartbeat says); asked before each send.
+        self.still_ours = still_ours or (lambda: True)
         self._limiters: dict[str, RateLimiter] = {}
 
     def claim(self, ids: list[str]) -> list[tuple[str, Contact | None]]:
@@ -57,7 +72,8 @@ class Sender:
         return list(zip(ours, self.rt.contacts.get_many(ours)))
 
     def send(self, item: tuple[str, Contact | None]) -> str:
-        """Send to one claimed recipient; returns "sent", "skip" or "failed"."""
+        """Send to one claimed recipient; returns "sent", "skip", "failed" or "stopped" (the
+        chunk is no longer this runner's)."""
         contact_id, contact = item
         if contact is None:
             return self._finish(contact_id, f"{receipts.SKIP}:no_contact")
@@ -71,7 +87,13 @@ class Sender:
             message = delivery.create(
                 self.rt, contact_id, route.to, route.sender, body, route.content_sid,
                 callback=self.rt.settings.broadcast_callbacks, waits=TRANSIENT_WAITS,
-                pace=self.limiter(route.sender).wait)
+                pace=lambda: self._pace(route.sender, contact_id))
+        except _Stop as stop:
+            if stop.reason == NOT_OURS:
+                # Left "sending": the runner that took the chunk over looks it up at Twilio
+                # (not there) and sends it, once.
+                return NOT_OURS
+            return self._finish(contact_id, f"{receipts.SKIP}:{stop.reason}")
         except delivery.SendRefused as exc:
             return self._failed(contact_id, exc.code)
         except TransientSendError as exc:
@@ -79,6 +101,19 @@ class Sender:
         receipts.record_sent(self.rt.redis, self.bc.id, contact_id, message.sid, route.via,
                              self.rt.settings.message_ttl_seconds)
         return receipts.SENT
+
+    def _pace(self, sender: str, contact_id: str) -> None:
+        """Before every attempt: wait for the rate's slot, then, immediately before Twilio is
+        called, check what may have changed meanwhile (a STOP, the chunk taken over).
+
+        The contact read at claim time can be seconds to minutes old by now (limiter waits,
+        Twilio's retries): a STOP received meanwhile must win.
+        """
+        self.limiter(sender).wait()
+        if not self.still_ours():
+            raise _Stop(NOT_OURS)
+        if self.rt.contacts.is_opted_out(contact_id):
+            raise _Stop(OPTED_OUT)
 
     def limiter(self, sender: str) -> RateLimiter:
         """The rate is per sending number (or Messaging Service), shared by every worker."""
