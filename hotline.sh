@@ -5,7 +5,7 @@
 #   ./hotline.sh test --fast   lint, then the unit lane and doctests: no stack, no Rasa checks,
 #                        no training, no browser; extra arguments go to pytest
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
-#   ./hotline.sh train | eval [--cv 5] | status | corrections | content report | token | broadcast | operator  (see README)
+#   ./hotline.sh train | eval [--cv 5] | status | corrections | content report | token | broadcast | operator | keys  (see README)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -123,7 +123,7 @@ case "$cmd" in
     ensure_redis
     ensure_venv
     ;;
-  chat|train|eval|status|corrections|content|token|broadcast|operator)
+  chat|train|eval|status|corrections|content|token|broadcast|operator|keys)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;

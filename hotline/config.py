@@ -31,6 +31,7 @@ SECRET_VARIABLES = {
     "twilio_auth_token": "TWILIO_AUTH_TOKEN",
     "nlg_token": "NLG_TOKEN",
     "rasa_token": "RASA_TOKEN",
+    "action_server_token": "ACTION_SERVER_TOKEN",
 }
 
 
@@ -146,6 +147,11 @@ class Settings:
     timezone: str = "America/Mexico_City"  # appointments' local time, reminders
     operator_hours: str = "08:00-20:00"  # when operators are on duty, every day, local time
     console_session_hours: int = 10  # a sign-in lasts one shift
+    # Secrets and personal data (see hotline/crypto.py, README "Keys and personal data")
+    keyring_file: Path | None = None  # versioned data keys (0600); unset = key 1 from the secret
+    action_server_token: str | None = None  # Rasa -> action server shared secret (a header)
+    retention_days: int = 365  # people silent this long are erased; 0 = never
+    retention_notice_days: int = 30  # organizations see who will be erased this many days ahead
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -183,6 +189,12 @@ class Settings:
             operator_hours=_env(env, "HOTLINE_OPERATOR_HOURS", cls.operator_hours),
             console_session_hours=_int(env, "HOTLINE_CONSOLE_SESSION_HOURS",
                                        cls.console_session_hours),
+            keyring_file=(Path(_env(env, "HOTLINE_KEYRING_FILE"))
+                          if _env(env, "HOTLINE_KEYRING_FILE") else cls.keyring_file),
+            action_server_token=_env(env, "ACTION_SERVER_TOKEN", cls.action_server_token),
+            retention_days=_int(env, "HOTLINE_RETENTION_DAYS", cls.retention_days),
+            retention_notice_days=_int(env, "HOTLINE_RETENTION_NOTICE_DAYS",
+                                       cls.retention_notice_days),
             program_status_file=Path(_env(env, "HOTLINE_PROGRAM_STATUS_FILE",
                                           str(cls.program_status_file))),
             content_review_days=_int(env, "HOTLINE_CONTENT_REVIEW_DAYS", cls.content_review_days),

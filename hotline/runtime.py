@@ -10,6 +10,7 @@ from functools import cached_property
 
 from redis import Redis
 from rq import Queue
+from rq.serializers import JSONSerializer
 
 from hotline.config import Settings
 from hotline.contacts import ContactStore
@@ -41,12 +42,12 @@ class Runtime:
 
     @cached_property
     def rq_redis(self) -> Redis:
-        # RQ stores pickled job data and needs raw bytes.
+        # RQ keeps its job data as raw bytes (JSON here, see `queue`).
         return Redis.from_url(self.settings.redis_url)
 
     @cached_property
     def vault(self) -> Vault:
-        return Vault(self.settings.require("secret").secret)
+        return Vault(self.settings.require("secret").secret, self.settings.keyring_file)
 
     @cached_property
     def contacts(self) -> ContactStore:
@@ -67,7 +68,7 @@ class Runtime:
     @cached_property
     def assistant(self) -> Assistant:
         return Assistant(self.settings.rasa_url, self.settings.action_server_url,
-                         self.settings.rasa_timeout)
+                         self.settings.rasa_timeout, token=self.settings.rasa_token)
 
     @cached_property
     def twilio(self):
@@ -76,7 +77,9 @@ class Runtime:
         return make_client(self.settings)
 
     def queue(self, name: str) -> Queue:
-        return Queue(name, connection=self.rq_redis)
+        # JSON, never pickle: whoever can write to Redis must not be able to run code in the
+        # workers. Job arguments are ids and numbers only (tests/unit/test_rq_json.py).
+        return Queue(name, connection=self.rq_redis, serializer=JSONSerializer)
 
 
 _process_runtime: Runtime | None = None

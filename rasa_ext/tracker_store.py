@@ -22,10 +22,11 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
     def __init__(self, domain, host=None, **kwargs):
         # Refuse to start rather than fall back to storing conversations in the clear.
         try:
-            secret = Settings.from_env().require("secret").secret
+            settings = Settings.from_env().require("secret")
         except ConfigError as exc:
             raise RuntimeError(f"the encrypted tracker store cannot start: {exc}") from None
-        self._vault = Vault(secret)
+        # The keyring too: a rotation's new key encrypts conversations at once (hotline/crypto.py).
+        self._vault = Vault(settings.secret, settings.keyring_file)
         # `url: ${REDIS_URL}` arrives as `host`: TLS, ACL user and database come from it.
         super().__init__(domain, **resolve(host, kwargs))
 

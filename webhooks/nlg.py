@@ -88,8 +88,11 @@ def _renderer() -> Renderer:
 @bp.post("/nlg")
 def nlg():
     rt = runtime()
-    token = request.args.get("token", "")
-    if not hmac.compare_digest(token, rt.settings.nlg_token or ""):
+    # In a header (bot/endpoints.yml, nlg.headers), never `?token=`: a URL ends up in access logs.
+    header = request.headers.get("Authorization", "")
+    token = header[len("Bearer "):] if header.startswith("Bearer ") else ""
+    if not rt.settings.nlg_token or not hmac.compare_digest(token.encode(),
+                                                            rt.settings.nlg_token.encode()):
         abort(401, "NLG token required")
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("response"), str):

@@ -12,11 +12,16 @@ log = logging.getLogger(__name__)
 
 
 class Assistant:
-    def __init__(self, rasa_url: str, action_server_url: str, timeout: float = 30.0):
+    def __init__(self, rasa_url: str, action_server_url: str, timeout: float = 30.0,
+                 token: str | None = None):
         self.rasa_url = rasa_url.rstrip("/")
         self.action_server_url = action_server_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
+        # The REST channel refuses senders without it (rasa_ext/channels.py); a header, so it
+        # never lands in a URL or an access log.
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
 
     def rasa_alive(self) -> bool:
         try:

@@ -344,6 +344,23 @@ def cmd_operator(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    """Data keys: `rotate` adds a key and re-encrypts everything (resumes an unfinished run);
+    `status` shows the current key and the last rotation (hotline/ops/keys.py)."""
+    from hotline.ops import keys
+
+    rt = _runtime()
+    if args.action == "status":
+        state = keys.progress(rt.redis)
+        print(f"current data key: {rt.vault.key_id}")
+        print(state.line() if state else "no rotation yet")
+        return 0
+    state = keys.rotate(rt.redis, rt.vault, rt.settings.keyring_file,
+                        max_batches=args.max_batches)
+    print(state.line())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotline")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -420,6 +437,11 @@ def main(argv: list[str] | None = None) -> int:
     op.add_argument("--language", choices=["es", "en"], default="es", help="console language")
     op.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     op.set_defaults(func=cmd_operator)
+    keys = sub.add_parser("keys", help="rotate the data key and re-encrypt what is stored")
+    keys.add_argument("action", choices=["rotate", "status"])
+    keys.add_argument("--max-batches", type=int, default=None,
+                      help="stop after this many batches of 500 keys (run again to resume)")
+    keys.set_defaults(func=cmd_keys)
     args = parser.parse_args(argv)  # a usage error exits 2 with argparse's usage line
     try:
         return args.func(args)

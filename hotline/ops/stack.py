@@ -33,7 +33,7 @@ from hotline.config import (
     StackSettings,
     read_env_file,
 )
-from hotline.ops.training import ensure_trained, rasa_bin, rasa_env
+from hotline.ops.training import ensure_trained, rasa_env
 
 log = logging.getLogger("hotline.ops.stack")
 
@@ -56,6 +56,8 @@ def dev_secrets(var_dir: Path) -> dict:
         "HOTLINE_SECRET": lambda: secrets.token_urlsafe(32),
         "RASA_TOKEN": lambda: secrets.token_urlsafe(24),
         "NLG_TOKEN": lambda: secrets.token_urlsafe(24),
+        "ACTION_SERVER_TOKEN": lambda: secrets.token_urlsafe(24),
+        "REDIS_PASSWORD": lambda: secrets.token_urlsafe(32),
     }
     changed = False
     for key, make in wanted.items():
@@ -63,11 +65,29 @@ def dev_secrets(var_dir: Path) -> dict:
             values[key] = make()
             changed = True
     if changed:
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text("# Development credentials for the local sandbox; not for production.\n"
-                        + "".join(f"{k}={v}\n" for k, v in values.items()))
-        path.chmod(0o600)
+        private_dir(var_dir)
+        write_private(path, "# Development credentials for the local sandbox; not for production.\n"
+                      + "".join(f"{k}={v}\n" for k, v in values.items()))
     return values
+
+
+def private_dir(path: Path) -> Path:
+    """A directory only this user can enter (var/ holds secrets, Redis data and logs)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file readable by this user only, from its first byte: created 0600 under a
+    temporary name, then renamed over the old one (never a moment at the umask's 0644)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if tmp.exists():
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -124,15 +144,23 @@ class Stack:
         self.use_sandbox, self.own_redis = decided.use_sandbox, decided.own_redis
         dev = dev_secrets(self.var_dir)
         for key, given in (("HOTLINE_SECRET", settings.secret), ("RASA_TOKEN", settings.rasa_token),
-                           ("NLG_TOKEN", settings.nlg_token)):
+                           ("NLG_TOKEN", settings.nlg_token),
+                           ("ACTION_SERVER_TOKEN", settings.action_server_token)):
             env[key] = given or dev[key]
+        # Versioned data keys (`./hotline.sh keys rotate`), beside dev.env and as private.
+        env["HOTLINE_KEYRING_FILE"] = str(settings.keyring_file or self.var_dir / "keyring.json")
         if self.use_sandbox:
             env["TWILIO_ACCOUNT_SID"] = settings.twilio_account_sid or dev["TWILIO_ACCOUNT_SID"]
             env["TWILIO_AUTH_TOKEN"] = settings.twilio_auth_token or dev["TWILIO_AUTH_TOKEN"]
             env["TWILIO_API_BASE_URL"] = f"http://127.0.0.1:{self.ports.sandbox}"
             env.setdefault("HOTLINE_NUMBERS", DEV_NUMBERS)
         if self.own_redis:
-            env["REDIS_URL"] = f"redis://127.0.0.1:{self.ports.redis}/0"
+            # Our redis-server asks for a password (redis.conf, 0600): any local process could
+            # otherwise read every store and queue jobs for the workers.
+            password = urllib.parse.quote(dev["REDIS_PASSWORD"], safe="")
+            env["REDIS_URL"] = f"redis://:{password}@127.0.0.1:{self.ports.redis}/0"
+        # rq reads its Redis from RQ_REDIS_URL: a password on the command line is one `ps` away.
+        env["RQ_REDIS_URL"] = env["REDIS_URL"]
         env.update(
             HOTLINE_HOST=settings.host,
             HOTLINE_PORT=str(self.ports.gateway),
@@ -160,11 +188,15 @@ class Stack:
         env, p = self.env, self.ports
         services = []
         if self.own_redis:
-            redis_dir = self.var_dir / "redis"
-            redis_dir.mkdir(parents=True, exist_ok=True)
+            redis_dir = private_dir(self.var_dir / "redis")
             redis_bin = shutil.which("redis-server") or "/usr/bin/redis-server"
+            # The password goes in a config file only this user reads, not on the command line.
+            config = redis_dir / "redis.conf"
+            write_private(config, "requirepass " + urllib.parse.unquote(
+                urllib.parse.urlsplit(env["REDIS_URL"]).password or "") + "\n")
             services.append(Service("redis", [
-                redis_bin, "--bind", "127.0.0.1", "--port", str(p.redis), "--dir", str(redis_dir),
+                redis_bin, str(config),
+                "--bind", "127.0.0.1", "--port", str(p.redis), "--dir", str(redis_dir),
                 "--appendonly", "yes", "--save", "", "--daemonize", "no",
                 "--protected-mode", "yes"], env))
         if self.use_sandbox:
@@ -172,8 +204,10 @@ class Stack:
                 self._bin("gunicorn"), "--bind", f"127.0.0.1:{p.sandbox}", "--workers", "2",
                 "--worker-class", "gthread", "--threads", "16", "--access-logfile", "-",
                 "--no-control-socket", "sandbox:create_app()"], env))
+        # The action server checks Rasa's shared secret (actions/server.py).
         services.append(Service("actions", [
-            rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(p.actions)], env))
+            sys.executable, "-m", "actions.server", "--host", "127.0.0.1",
+            "--port", str(p.actions)], env))
         services.append(Service("gateway", [
             self._bin("gunicorn"), "--bind", f"{env['HOTLINE_HOST']}:{p.gateway}",
             "--workers", str(self.gateway_workers), "--worker-class", "gthread",
@@ -181,26 +215,31 @@ class Stack:
             "webhooks:create_app()"], env))
         for i in range(self.workers):
             services.append(Service(f"worker-{i + 1}", [
-                self._bin("rq"), "worker", "--url", env["REDIS_URL"], "--with-scheduler",
+                # Redis from RQ_REDIS_URL; jobs are JSON, never unpickled (hotline/runtime.py).
+                self._bin("rq"), "worker", "--with-scheduler",
+                "--serializer", "rq.serializers.JSONSerializer",
                 "--worker-class", "rq.worker.SimpleWorker", "outbound", "inbound", "broadcast"],
                 env))
         services.append(Service("sweeper", [sys.executable, "-m", "hotline.sweeper"], env))
+        # RASA_TOKEN reaches Rasa through the environment (rasa_ext/server.py), not argv.
         services.append(Service("rasa", [
-            rasa_bin(), "run", "--model", str(self.model), "--enable-api",
-            "--auth-token", env["RASA_TOKEN"], "--interface", "127.0.0.1",
+            sys.executable, "-m", "rasa_ext.server", "run", "--model", str(self.model),
+            "--enable-api", "--interface", "127.0.0.1",
             "--port", str(p.rasa), "--endpoints", "bot/endpoints.yml",
             "--credentials", "bot/credentials.yml"], env))
         return services
 
     # lifecycle -----------------------------------------------------------------------------
     def _spawn(self, service: Service) -> None:
-        log_dir = self.var_dir / "log"
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir = private_dir(self.var_dir / "log")
         service.log_path = log_dir / f"{service.name}.log"
-        out = service.log_path.open("ab")
+        out = os.fdopen(os.open(service.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+                        "ab")
+        # umask 077: whatever a service writes under var/ (AOF, models, logs) is private too.
         service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=service.env,
                                            stdout=out, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL, start_new_session=True)
+                                           stdin=subprocess.DEVNULL, start_new_session=True,
+                                           umask=0o077)
         out.close()
 
     def start(self, timeout: float = 240) -> Stack:
@@ -328,12 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         run_env = stack.var_dir / "run.env"
         # It names the Twilio auth token: readable by this user only, like dev.env.
-        run_env.touch(mode=0o600)
-        run_env.chmod(0o600)
-        run_env.write_text(
+        write_private(
+            run_env,
             "".join(f"{k}={stack.env[k]}\n" for k in (
                 "HOTLINE_PORT", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE_URL",
-                "HOTLINE_NUMBERS", "REDIS_URL") if stack.env.get(k)))
+                "HOTLINE_NUMBERS", "REDIS_URL", "HOTLINE_KEYRING_FILE") if stack.env.get(k)))
         print(stack.banner(), flush=True)
         stack.watch()
     except RuntimeError as exc:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import requests
 from rq.registry import ScheduledJobRegistry
+from rq.serializers import JSONSerializer
 
 from hotline.access import api_tokens
 from hotline.config import Settings
@@ -97,7 +98,8 @@ def test_an_appointment_is_written_the_local_way_and_reminded_the_day_before(
     text = only_message(person)
     assert format_day(day, "es") in text and "8:30" in text and "Albergue Juventud 2000" in text
     scheduled = ScheduledJobRegistry("outbound", connection=hotline.runtime.rq_redis)
-    jobs = [j for j in (scheduled.job_class.fetch(i, connection=hotline.runtime.rq_redis)
+    jobs = [j for j in (scheduled.job_class.fetch(i, connection=hotline.runtime.rq_redis,
+                                                  serializer=JSONSerializer)
                         for i in scheduled.get_job_ids())
             if j.func_name == "hotline.jobs.send_reminder" and j.args[0] == reg.reference]
     assert len(jobs) == 1

@@ -54,6 +54,10 @@ SETTINGS = [
     ("HOTLINE_CONTENT_REVIEW_DAYS", "90", "content_review_days", 90),
     ("HOTLINE_STATUS_MAX_AGE_DAYS", "14", "status_max_age_days", 14),
     ("HOTLINE_TOLD_DAYS", "30", "told_days", 30),
+    ("HOTLINE_KEYRING_FILE", "/srv/keyring.json", "keyring_file", Path("/srv/keyring.json")),
+    ("ACTION_SERVER_TOKEN", "act-tok", "action_server_token", "act-tok"),
+    ("HOTLINE_RETENTION_DAYS", "180", "retention_days", 180),
+    ("HOTLINE_RETENTION_NOTICE_DAYS", "14", "retention_notice_days", 14),
 ]
 # Fields that are not read from the environment (paths inside the checkout, retention times).
 NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "answers_file", "menu_ttl_seconds",

@@ -12,7 +12,7 @@ from hotline.messaging.channels import parse_address
 
 def nlg(client, response, sender):
     tracker = {"sender_id": sender, "slots": {}, "latest_message": {"metadata": {}}}
-    answer = client.post("/nlg?token=nlg-token", json={
+    answer = client.post("/nlg", headers={"Authorization": "Bearer nlg-token"}, json={
         "response": response, "arguments": {}, "tracker": tracker,
         "channel": {"name": "collector"}})
     assert answer.status_code == 200

@@ -183,7 +183,7 @@ def test_a_worker_killed_mid_broadcast_leaves_no_gap_and_no_duplicate(sandbox_rt
     rq = (str(venv_rq) if venv_rq.exists()
           else os.path.join(os.path.dirname(sys.executable), "rq"))
     worker = [rq, "worker", "--url", settings.redis_url, "--worker-class", "rq.worker.SimpleWorker",
-              "broadcast"]
+              "--serializer", "rq.serializers.JSONSerializer", "broadcast"]
     first = subprocess.Popen(worker, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60

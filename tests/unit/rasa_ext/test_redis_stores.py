@@ -17,7 +17,7 @@ def endpoint(kind: str, monkeypatch, redis_url: str):
     from rasa.utils.endpoints import read_endpoint_config
 
     monkeypatch.setenv("REDIS_URL", redis_url)
-    for name in ("ACTION_SERVER_URL", "NLG_URL", "NLG_TOKEN"):
+    for name in ("ACTION_SERVER_URL", "ACTION_SERVER_TOKEN", "NLG_URL", "NLG_TOKEN"):
         monkeypatch.setenv(name, "unused")
     return read_endpoint_config(str(PROJECT_ROOT / "bot" / "endpoints.yml"), kind)
 

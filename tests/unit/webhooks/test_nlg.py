@@ -3,13 +3,15 @@ language, with today's program status."""
 
 from hotline.messaging.channels import parse_address
 
+AUTH = {"Authorization": "Bearer nlg-token"}  # as Rasa sends it (bot/endpoints.yml)
+
 
 def nlg(client, response, lang=None, sender="c-nobody", token="nlg-token", arguments=None):
     """POST like Rasa does; `lang` is the turn's metadata language, as the gateway sends it."""
     arguments = arguments or {}
     tracker = {"sender_id": sender, "slots": {},
                "latest_message": {"metadata": {"language": lang} if lang else {}}}
-    return client.post(f"/nlg?token={token}",
+    return client.post("/nlg", headers={"Authorization": f"Bearer {token}"},
                        json={"response": response, "arguments": arguments, "tracker": tracker,
                              "channel": {"name": "collector"}})
 
@@ -20,8 +22,8 @@ def test_nlg_requires_its_token(client):
 
 
 def test_nlg_rejects_malformed_requests(client):
-    assert client.post("/nlg?token=nlg-token", data="not json").status_code == 400
-    assert client.post("/nlg?token=nlg-token", json={"response": 5}).status_code == 400
+    assert client.post("/nlg", data="not json", headers=AUTH).status_code == 400
+    assert client.post("/nlg", json={"response": 5}, headers=AUTH).status_code == 400
 
 
 def test_nlg_answers_in_the_turns_language(client, rt):

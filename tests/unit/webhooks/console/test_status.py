@@ -33,7 +33,7 @@ def form(client, **changes) -> dict:
 
 def nlg_text(app, response: str, sender: str = "c-nobody") -> str:
     tracker = {"sender_id": sender, "slots": {}, "latest_message": {"metadata": {}}}
-    answer = app.test_client().post("/nlg?token=nlg-token", json={
+    answer = app.test_client().post("/nlg", headers={"Authorization": "Bearer nlg-token"}, json={
         "response": response, "arguments": {}, "tracker": tracker, "channel": {}})
     return answer.get_json()["text"]
 

@@ -1,0 +1,41 @@
+"""Starts the Rasa server with its secrets from the environment, never from the command line.
+
+`rasa run --auth-token T` would show T to every local user (`ps`, /proc/<pid>/cmdline). This
+launcher takes RASA_TOKEN from the environment (through `hotline.config`) and hands it to Rasa's
+own argument parser inside the process: /proc/<pid>/cmdline keeps the command as it was started,
+so the token never appears there. Usage: `python -m rasa_ext.server run --model ... --enable-api`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from hotline.config import ConfigError, Settings
+
+
+def rasa_argv(args: list[str], token: str) -> list[str]:
+    """The arguments Rasa parses: the given ones, with the API token added once.
+
+    >>> rasa_argv(["run", "--enable-api"], "t0k")
+    ['rasa', 'run', '--enable-api', '--auth-token', 't0k']
+    """
+    if "--auth-token" in args or any(a.startswith("--auth-token=") for a in args):
+        raise ValueError("pass the Rasa token as RASA_TOKEN, not on the command line")
+    return ["rasa", *args, "--auth-token", token]
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        token = Settings.from_env().require("rasa_token").rasa_token
+        sys.argv = rasa_argv(list(sys.argv[1:] if argv is None else argv), token)
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
