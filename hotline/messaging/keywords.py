@@ -27,6 +27,9 @@ True
 
 from __future__ import annotations
 
+import re
+
+from hotline.messaging import language
 from hotline.text import fold
 
 OPT_OUT = "opt_out"
@@ -36,7 +39,8 @@ NOTIFY_ME = "notify_me"
 
 _KEYWORDS = {
     OPT_OUT: {
-        "stop", "stopall", "unsubscribe", "cancel", "end", "quit",
+        # Twilio's default list (REVOKE and OPTOUT since 2025; "OPT-OUT" folds to "opt out").
+        "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "opt out",
         "parar", "alto", "baja", "cancelar",
     },
     OPT_IN: {"start", "unstop", "alta", "inicio"},
@@ -70,11 +74,14 @@ def _notify_me(folded: str) -> str | None:
 
 
 def match(body: str) -> str | None:
-    """The keyword kind when the whole message is one keyword, else None."""
+    """The keyword kind when the whole message is one keyword, or a request in the person's
+    own words to stop receiving messages (`asks_to_stop`), else None."""
     folded = fold(body)
     if folded in _LOOKUP:
         return _LOOKUP[folded]
-    return NOTIFY_ME if _notify_me(folded) else None
+    if _notify_me(folded):
+        return NOTIFY_ME
+    return OPT_OUT if asks_to_stop(body) else None
 
 
 def is_cancel(body: str) -> bool:
@@ -84,6 +91,71 @@ def is_cancel(body: str) -> bool:
     (True, False)
     """
     return fold(body) in ("cancel", "cancelar")
+
+
+# Opting out in people's own words. US rules (April 2025) require honouring a request to stop
+# "made by any reasonable means", so such a message gets STOP's one confirmation. Each pattern
+# needs both halves of the request, a stopping and the messages, so that "stop, I have a
+# question" or "no me llegan los mensajes" reach the assistant; `_NOT_STOPPING` then keeps out
+# what only looks like a request to stop (voice notes, wrong information, "don't stop").
+_MESSAGES_ES = r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)?|notificaciones)"
+# Only the forms that ask ("no me manden", "dejen de escribirme"), never the ones that tell
+# ("no me escribieron la fecha", "no me mandan nada"), and no "llamar" ("no me llamo así").
+_SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|envi(?:e|es|en|ar|arme|arnos|ando)|"
+            r"escrib(?:a|as|an|ir|irme|irnos|iendo)|texte(?:e|es|en|ar|arme|ando)|"
+            r"contact(?:e|es|en|ar|arme|ando)|llegue|lleguen)\b")
+_MESSAGES_EN = r"(?:messages?|texts?|sms|msgs?|notifications|alerts|whatsapps?)"
+_SEND_EN = (r"(?:text|texting|txt|txting|message|messaging|msg|contact|contacting|write|"
+            r"writing|email|emailing|bother|bothering|spam|spamming|sms|sending)\b")
+_STOP_PATTERNS = [re.compile(p) for p in (
+    # ya no me manden / no me sigan mandando / no me vuelvan a escribir / que no me lleguen
+    # ...but not "que no me manden a México otra vez" / "de regreso": being sent, not texted.
+    rf"\bno (?:me |nos )(?:sigan |siga |sigas |vuelvan a |vuelva a |vuelvas a )?{_SEND_ES}"
+    r"(?! (?:a|al|pa|para|de regreso|de vuelta|devuelta|otra vez a|lejos|fuera)\b)",
+    # dejen de / deja de / paren de / basta de ... escribirme / mandarme mensajes / molestarme
+    rf"\b(?:dej\w* de|par\w* de|basta de) (?:\w+ ){{0,2}}(?:{_SEND_ES}|molestar\w*)",
+    # no quiero (recibir) (más) mensajes / ya no quiero sus textos / no más mensajes
+    rf"\bno (?:quiero|kiero|quisiera|kisiera|deseo|necesito) (?:\w+ ){{0,3}}{_MESSAGES_ES}",
+    rf"\b(?:no|ya no|nada) mas {_MESSAGES_ES}",
+    rf"\bbasta de {_MESSAGES_ES}",
+    # dar(me) de baja / desuscribirme / quítenme (de la lista) / sáquenme de la lista
+    r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b",
+    r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
+    r"\b(?:quit|saq|sac|borr|elimin)\w*(?:me|nos) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
+    r"\bcancel\w* (?:la |mi |el |su )?(?:suscripcion|subscripcion)",
+    # stop texting me / stop sending (me) messages / quit messaging me
+    rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}(?! (?:money|my|the|to|for)\b)",
+    # don't text me / do not contact me / never message me again
+    rf"\b(?:dont|don t|do not|never|no longer) (?:\w+ ){{0,1}}{_SEND_EN} (?:me|us)\b",
+    # i don't want (any more) messages / no more texts / i want no more messages
+    rf"\b(?:dont|don t|do not|no longer) (?:want|wanna|need|wish) (?:\w+ ){{0,3}}"
+    rf"(?:{_MESSAGES_EN}|be (?:texted|messaged|contacted))",
+    rf"\b(?:no more|want no) {_MESSAGES_EN}",
+    # unsubscribe me / opt me out / take me off the list / remove me from this list
+    r"\b(?:unsubscrib\w*|opt (?:me |us )?out|optout)\b",
+    r"\b(?:take|remove|get|delete) (?:me|us|my number) (?:off|from|out of) (?:the|this|your|ur)"
+    r" (?:\w+ )?list\b",
+    r"\bcancel (?:my |the |this )?(?:subscription|texts|messages)",
+)]
+_NOT_STOPPING = re.compile(
+    r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong|equivocad\w*|"
+    r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
+    r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t) (?:got|get|"
+    r"gotten|received|receive)|pregunta|question|duda)\b")
+
+
+def asks_to_stop(body: str) -> bool:
+    """True when the message asks, in the person's own words, for no more messages.
+
+    >>> asks_to_stop("ya no me manden mensajes"), asks_to_stop("Stop texting me!!")
+    (True, True)
+    >>> asks_to_stop("no me manden mensajes de voz"), asks_to_stop("stop, I have a question")
+    (False, False)
+    """
+    folded = fold(body)
+    if not folded or _NOT_STOPPING.search(folded):
+        return False
+    return any(p.search(folded) for p in _STOP_PATTERNS)
 
 
 def keyword_language(body: str) -> str | None:
@@ -96,6 +168,9 @@ def keyword_language(body: str) -> str | None:
     if word in _LOOKUP:
         return "es" if word in SPANISH_KEYWORDS else "en"
     phrase = _notify_me(word)
-    if phrase is None:
-        return None
-    return "es" if phrase in _NOTIFY_SPANISH else "en"
+    if phrase is not None:
+        return "es" if phrase in _NOTIFY_SPANISH else "en"
+    if asks_to_stop(body):
+        # A sentence says its own language better than any keyword could.
+        return language.detect(body)[0]
+    return None

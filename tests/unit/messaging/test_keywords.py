@@ -25,7 +25,7 @@ def test_help_keywords(body):
 
 
 @pytest.mark.parametrize("body", [
-    "stop sending me messages please", "no quiero parar", "necesito ayuda con mi caso",
+    "no quiero parar", "necesito ayuda con mi caso",
     "", "   ", "1", "started",
 ])
 def test_sentences_are_not_keywords(body):
