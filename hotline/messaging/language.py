@@ -9,8 +9,8 @@ which language the contact is in now (and the gateway stores it on the contact a
 turn's metadata); `for_turn` decides which language one reply of that turn is written in, and is
 used alike by the gateway, the custom actions and the NLG endpoint.
 
->>> detect("hola")
-('es', 1)
+>>> detect("hola")[0]
+'es'
 >>> detect("hello i need help with my case")[0]
 'en'
 >>> detect("kiero aser mi rejistro")[0]
@@ -21,8 +21,16 @@ used alike by the gateway, the custom actions and the NLG endpoint.
 
 from __future__ import annotations
 
+import functools
+import logging
+
+import yaml
+
+from hotline.config import PROJECT_ROOT
 from hotline.content.catalogs import LANGUAGES
-from hotline.text import words
+from hotline.text import normalize, strip_accents, words
+
+log = logging.getLogger(__name__)
 
 _ES = set(
     """
@@ -58,11 +66,72 @@ _EN -= _SHARED
 SWITCH_MARGIN = 3
 
 
+# The classifier's vote, in the same units as a word of the lists above: a sure vote counts as
+# two words, a likely one as one word, so a short ambiguous message still needs words to move
+# a contact (SWITCH_MARGIN) and one misspelled sentence is enough.
+_SURE, _LIKELY = 0.95, 0.75
+
+
+@functools.lru_cache(maxsize=1)
+def _classifier():
+    """Character n-grams (accents stripped) and naive Bayes, trained on nlu_data/ the first
+    time a message needs it (about a second): it knows the misspellings, slang and Spanglish
+    the assistant was taught. None when the data is not there (then the word lists decide)."""
+    texts, langs = [], []
+    for lang in LANGUAGES:
+        for path in sorted((PROJECT_ROOT / "nlu_data" / lang).glob("*.yml")):
+            for block in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
+                for line in (block.get("examples") or "").splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        texts.append(_prepare(line[2:]))
+                        langs.append(lang)
+    if len(set(langs)) < 2:
+        log.warning("no nlu_data/ to learn languages from: word lists only")
+        return None
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(CountVectorizer(analyzer="char_wb", ngram_range=(1, 4)),
+                         MultinomialNB(alpha=0.5)).fit(texts, langs)
+
+
+def _prepare(text: str) -> str:
+    return strip_accents(normalize(text)).casefold()
+
+
+def classifier_vote(text: str) -> tuple[str | None, int]:
+    """The classifier's language for a text and its weight (0, 1 or 2 words' worth).
+
+    >>> classifier_vote("kiero saber si ya abrieron el rejistro pa los del mpp")
+    ('es', 2)
+    >>> classifier_vote("wen is my cort date i dont no")
+    ('en', 2)
+    """
+    model = _classifier()
+    if model is None:
+        return None, 0
+    probabilities = dict(zip(model.classes_, model.predict_proba([_prepare(text)])[0]))
+    lang = max(probabilities, key=probabilities.get)
+    weight = 2 if probabilities[lang] >= _SURE else 1 if probabilities[lang] >= _LIKELY else 0
+    return (lang, weight) if weight else (None, 0)
+
+
 def detect(text: str) -> tuple[str | None, int]:
-    """The likelier language and the margin of evidence for it (0 when undecided)."""
+    """The likelier language and the margin of evidence for it (0 when undecided): the word
+    lists, Spanish punctuation and accents, and the classifier's vote when the message has a
+    word that belongs to one language ("ok", "mpp", numbers and emoji stay undecided)."""
     tokens = words(text)
     es = sum(1 for t in tokens if t in _ES)
     en = sum(1 for t in tokens if t in _EN)
+    content = [t for t in tokens if t not in _SHARED and not t.isdigit()]
+    if content:
+        lang, weight = classifier_vote(text)
+        # One or two words ("hi", "ok thanks") are too little to move a contact on their own.
+        weight = min(weight, 1) if len(content) < 3 else weight
+        es += weight if lang == "es" else 0
+        en += weight if lang == "en" else 0
     es += 2 * sum(1 for c in text or "" if c in "¿¡ñÑ")
     es += sum(1 for c in text or "" if c in "áéíóúÁÉÍÓÚ")
     if es == en:
