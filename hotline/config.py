@@ -287,3 +287,62 @@ class SandboxSettings:
         return {"ACCOUNT_SID": self.account_sid, "AUTH_TOKEN": self.auth_token,
                 "REDIS_URL": self.redis_url, "NUMBERS": list(self.numbers),
                 "CALLBACKS": self.callbacks, "DELIVERY_DELAY": self.delivery_delay}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How each service binds and runs when started on its own (`python -m hotline.ops.serve
+    NAME`, deploy/gunicorn.conf.py, the containers). The development runner only fills in
+    loopback defaults; a deployment sets these per service. Peer URLs are `Settings`' own
+    (RASA_URL, ACTION_SERVER_URL, REDIS_URL) plus NLG_URL, which only Rasa reads
+    (bot/endpoints.yml)."""
+
+    gateway_workers: int = 2  # HOTLINE_GATEWAY_WORKERS: gunicorn worker processes
+    gateway_threads: int = 8  # HOTLINE_GATEWAY_THREADS: threads per gunicorn worker
+    gateway_timeout: int = 60  # HOTLINE_GATEWAY_TIMEOUT: seconds before a stuck worker restarts
+    rasa_host: str = "127.0.0.1"  # RASA_HOST: the Rasa server's bind address
+    rasa_port: int = 5005  # RASA_PORT
+    rasa_model: str | None = None  # RASA_MODEL: a model file; unset = the one for this data
+    rasa_endpoints: str = "bot/endpoints.yml"  # RASA_ENDPOINTS
+    nlg_url: str | None = None  # NLG_URL: the gateway's /nlg, as Rasa reaches it
+    actions_host: str = "127.0.0.1"  # ACTION_SERVER_HOST: the action server's bind address
+    actions_port: int = 5055  # ACTION_SERVER_PORT
+    sandbox_host: str = "127.0.0.1"  # HOTLINE_SANDBOX_HOST
+    sandbox_port: int = 8081  # HOTLINE_SANDBOX_PORT
+    worker_queues: tuple[str, ...] = ("outbound", "inbound", "broadcast")  # HOTLINE_WORKER_QUEUES
+    # Metrics of a worker or the sweeper, on their own bind (never a public one); 0 = none. The
+    # gateway serves /metrics itself, to a bearer token (HOTLINE_METRICS_TOKEN; unset = 404).
+    metrics_host: str = "127.0.0.1"  # HOTLINE_METRICS_HOST
+    metrics_port: int = 0  # HOTLINE_METRICS_PORT
+    metrics_token: str | None = None  # HOTLINE_METRICS_TOKEN
+    metrics_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: gunicorn's workers share it
+    log_format: str = "text"  # HOTLINE_LOG_FORMAT: text (development) or json (production)
+    log_level: str = "INFO"  # HOTLINE_LOG_LEVEL
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServeSettings:
+        env = os.environ if environ is None else environ
+        log_format = _env(env, "HOTLINE_LOG_FORMAT", cls.log_format)
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"HOTLINE_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
+        return cls(
+            gateway_workers=_int(env, "HOTLINE_GATEWAY_WORKERS", cls.gateway_workers),
+            gateway_threads=_int(env, "HOTLINE_GATEWAY_THREADS", cls.gateway_threads),
+            gateway_timeout=_int(env, "HOTLINE_GATEWAY_TIMEOUT", cls.gateway_timeout),
+            rasa_host=_env(env, "RASA_HOST", cls.rasa_host),
+            rasa_port=_int(env, "RASA_PORT", cls.rasa_port),
+            rasa_model=_env(env, "RASA_MODEL", cls.rasa_model),
+            rasa_endpoints=_env(env, "RASA_ENDPOINTS", cls.rasa_endpoints),
+            nlg_url=_env(env, "NLG_URL", cls.nlg_url),
+            actions_host=_env(env, "ACTION_SERVER_HOST", cls.actions_host),
+            actions_port=_int(env, "ACTION_SERVER_PORT", cls.actions_port),
+            sandbox_host=_env(env, "HOTLINE_SANDBOX_HOST", cls.sandbox_host),
+            sandbox_port=_int(env, "HOTLINE_SANDBOX_PORT", cls.sandbox_port),
+            worker_queues=_list(env, "HOTLINE_WORKER_QUEUES") or cls.worker_queues,
+            metrics_host=_env(env, "HOTLINE_METRICS_HOST", cls.metrics_host),
+            metrics_port=_int(env, "HOTLINE_METRICS_PORT", cls.metrics_port),
+            metrics_token=_env(env, "HOTLINE_METRICS_TOKEN", cls.metrics_token),
+            metrics_dir=_env(env, "PROMETHEUS_MULTIPROC_DIR", cls.metrics_dir),
+            log_format=log_format,
+            log_level=(_env(env, "HOTLINE_LOG_LEVEL", cls.log_level) or "INFO").upper(),
+        )

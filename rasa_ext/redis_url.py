@@ -19,8 +19,9 @@ def store_kwargs(url: str) -> dict:
     ... # doctest: +NORMALIZE_WHITESPACE
     {'host': 'redis.internal', 'port': 6380, 'db': 2, 'username': 'hotline', 'password': 'p@ss',
      'use_ssl': True, 'ssl_ca_certs': '/etc/ca.pem'}
-    >>> store_kwargs("redis://127.0.0.1:6380/0")
-    {'host': '127.0.0.1', 'port': 6380, 'db': 0, 'username': None, 'password': None, 'use_ssl': False}
+    >>> store_kwargs("redis://127.0.0.1:6380/0")  # doctest: +NORMALIZE_WHITESPACE
+    {'host': '127.0.0.1', 'port': 6380, 'db': 0, 'username': None, 'password': None,
+     'use_ssl': False}
     >>> store_kwargs("redis://:secret@localhost")["password"], store_kwargs("redis://x")["port"]
     ('secret', 6379)
     """

@@ -17,8 +17,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         "secret", "twilio_account_sid", "twilio_auth_token", "nlg_token"
     )
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret, JSON_SORT_KEYS=False)
-    app.extensions["hotline"] = Runtime(settings)
+    runtime = Runtime(settings)
+    # Console sessions are signed with their own key (hotline/crypto.py), never with the master
+    # secret or a data key: a leaked session key decrypts nothing.
+    app.config.update(SECRET_KEY=runtime.vault.session_key, JSON_SORT_KEYS=False)
+    app.extensions["hotline"] = runtime
     # Fail at start, not on the first message, if a catalog is missing or incomplete.
     app.extensions["hotline"].catalogs  # noqa: B018
 

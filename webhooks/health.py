@@ -1,5 +1,10 @@
 """Liveness and readiness for process supervisors and load balancers.
 
+`/healthz` is liveness (the process answers). `/readyz` is readiness and fails (503) only when
+Redis is unreachable, the one thing the gateway needs to accept a message; Rasa or the action
+server down makes it `degraded` (200, named in `degraded`), since messages are kept and
+answered when the assistant is back.
+
 `/readyz` also reports the program status in force (state, when last verified, whether stale):
 monitoring can alert on a stale status, and it never makes the gateway unready, since people
 must still get answers (which say how old their facts are).
@@ -17,6 +22,9 @@ from hotline.content import program_status
 from .context import runtime
 
 bp = Blueprint("health", __name__)
+# Needed to answer, not to accept: their absence delays replies (the assistant's hold notice
+# tells people), it never loses a message.
+DEGRADING = ("rasa", "action_server")
 
 
 @bp.get("/healthz")
@@ -36,10 +44,14 @@ def readyz():
         "rasa": rt.assistant.rasa_alive(),
         "action_server": rt.assistant.actions_alive(),
     }
-    ready = all(checks.values())
-    response = jsonify(status="ready" if ready else "not ready", checks=checks,
+    # Only Redis decides: a message is stored and queued there, and answered once the
+    # assistant is back. Rasa or the action server down is reported, not a reason to take
+    # the gateway out of the load balancer (that would lose messages, not delay them).
+    degraded = [name for name in DEGRADING if not checks[name]]
+    status = "not ready" if not redis_ok else "degraded" if degraded else "ready"
+    response = jsonify(status=status, checks=checks, degraded=degraded,
                        program_status=_program_status(rt, redis_ok))
-    response.status_code = 200 if ready else 503
+    response.status_code = 200 if redis_ok else 503
     return response
 
 

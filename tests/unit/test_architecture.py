@@ -22,7 +22,8 @@ PACKAGES = ("hotline", "actions", "webhooks", "sandbox", "rasa_ext", "bench")
 # The floors, lowest first (ARCHITECTURE.md, "Who may import whom"). A module may import modules
 # on its own floor or below; on its own floor, only modules of its own package.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("core", ("hotline", "hotline.config", "hotline.errors", "hotline.crypto", "hotline.text")),
+    ("core", ("hotline", "hotline.config", "hotline.errors", "hotline.crypto", "hotline.text",
+              "hotline.logs", "hotline.metrics")),
     ("content", ("hotline.content", "hotline.content.*")),
     ("messaging rules, stores and clients", (
         "hotline.messaging", "hotline.messaging.channels", "hotline.messaging.keywords",

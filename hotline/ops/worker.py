@@ -1,0 +1,49 @@
+"""The RQ worker the hotline runs (`python -m hotline.ops.serve worker`).
+
+RQ's own `SimpleWorker` (jobs run in the worker process: no fork per job, so a worker keeps its
+`Runtime` and its metrics), with every log line of a job carrying the job's id and the contact
+it works for (`hotline.logs.log_context`), and the worker's metrics on their own bind when
+HOTLINE_METRICS_PORT is set (a Kubernetes pod's port, never a public one).
+"""
+
+from __future__ import annotations
+
+from rq.worker import SimpleWorker
+
+from hotline import logs
+from hotline.config import ServeSettings, Settings
+from hotline.runtime import Runtime
+
+# Jobs whose first argument is a contact id (the rest take broadcast ids or references).
+CONTACT_JOBS = ("hotline.jobs.drain_inbox", "hotline.jobs.drain_outbox")
+
+
+class HotlineWorker(SimpleWorker):
+    def perform_job(self, job, queue) -> bool:
+        contact = job.args[0] if job.func_name in CONTACT_JOBS and job.args else None
+        broadcast = job.args[0] if "broadcast" in job.func_name and job.args else None
+        with logs.log_context(job_id=job.id, contact_id=contact, broadcast_id=broadcast):
+            return super().perform_job(job, queue)
+
+
+def start_metrics_server(serve: ServeSettings) -> None:
+    """This worker's metrics on HOTLINE_METRICS_HOST:PORT (every process of the host's
+    multiprocess directory when PROMETHEUS_MULTIPROC_DIR is set)."""
+    if not serve.metrics_port:
+        return
+    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
+
+    registry = REGISTRY
+    if serve.metrics_dir:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(serve.metrics_port, addr=serve.metrics_host, registry=registry)
+
+
+def run(settings: Settings, serve: ServeSettings) -> int:
+    rt = Runtime(settings)
+    queues = [rt.queue(name) for name in serve.worker_queues]
+    start_metrics_server(serve)
+    worker = HotlineWorker(queues, connection=rt.rq_redis, serializer=queues[0].serializer)
+    worker.work(with_scheduler=True, logging_level=serve.log_level)
+    return 0

@@ -1,0 +1,53 @@
+"""The hotline's RQ worker: every line logged while a job runs carries the job's id and the
+contact it works for; its metrics answer on their own bind."""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+
+from hotline import logs
+from hotline.config import ServeSettings
+from hotline.ops.stack import free_port
+from hotline.ops.worker import HotlineWorker, start_metrics_server
+from hotline.runtime import OUTBOUND_QUEUE
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def emit(self, record):
+        self.seen.append((record.name, record.getMessage(), logs.current_context()))
+
+
+def test_a_jobs_log_lines_carry_its_job_and_contact(rt, caplog):
+    job = rt.queue(OUTBOUND_QUEUE).enqueue("hotline.jobs.drain_outbox", "c0ffee42")
+    collect = Collect()
+    logging.getLogger().addHandler(collect)
+    try:
+        queue = rt.queue(OUTBOUND_QUEUE)
+        worker = HotlineWorker([queue], connection=rt.rq_redis, serializer=queue.serializer)
+        assert worker.work(burst=True, logging_level="INFO")
+    finally:
+        logging.getLogger().removeHandler(collect)
+    during = [ctx for name, _, ctx in collect.seen if ctx]
+    assert {"job_id": job.id, "contact_id": "c0ffee42"} in during
+    assert logs.current_context() == {}  # nothing leaks past the job
+
+
+def test_worker_metrics_answer_on_their_own_port():
+    port = free_port()
+    start_metrics_server(ServeSettings(metrics_port=port))
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+        assert response.status == 200
+
+
+def test_no_metrics_port_means_no_server(monkeypatch):
+    import prometheus_client
+
+    started = []
+    monkeypatch.setattr(prometheus_client, "start_http_server", lambda *a, **k: started.append(a))
+    start_metrics_server(ServeSettings(metrics_port=0))
+    assert started == []
