@@ -129,37 +129,44 @@ class SerialQueue:
         return int(self.redis.eval(_REMOVE, 2, self._lock_key(key), self._list(key), token,
                                    item))
 
-    def drain(self, key: str, handle: Callable[[str], None],
-              max_items: int | None = None) -> int:
+    def drain(self, key: str, handle: Callable[[str], object],
+              max_items: int | None = None,
+              free: Callable[[str], bool] | None = None) -> int:
         """Handle queued items of `key` in order; returns how many were handled.
 
         Returns 0 at once when another worker holds the key: that worker will see the items.
         With `max_items`, stops after that many and leaves the rest queued (the caller schedules
-        another job, behind other people's: fairness). An exception from `handle` leaves its
-        item at the head and propagates.
+        another job, behind other people's: fairness); an item for which `handle` returns False
+        is not counted, and items `free` says have nothing left to do are cleared even after
+        the cap. An exception from `handle` leaves its item at the head and propagates.
         """
         handled = 0
+        capped = False
         while True:
             token = self.acquire(key)
             if token is None:
                 return handled
             try:
-                while max_items is None or handled < max_items:
+                while True:
                     item = self.redis.lindex(self._list(key), 0)
                     if item is None:
                         break
+                    if max_items is not None and handled >= max_items and not (
+                            free and free(item)):
+                        capped = True
+                        break
                     with _Heartbeat(self, key, token) as beat:
-                        handle(item)
+                        counted = handle(item)
                     if beat.lost or self.remove_head(key, token, item) < 0:
                         # Someone else holds the line now and will see what is left; whatever
                         # they re-handle, the handler's own state makes harmless.
                         log.warning("serial lock %s:%s lost; leaving the line", self.name, key)
                         return handled
-                    handled += 1
+                    if counted is not False:
+                        handled += 1
             finally:
                 self.release(key, token)
-            if max_items is not None and handled >= max_items and \
-                    self.redis.llen(self._list(key)):
+            if capped:
                 return handled
             # An item pushed between our last look and the release would otherwise wait for
             # the sweeper: its own job may have seen the lock taken and left.
