@@ -14,8 +14,9 @@ from hotline import logs
 from hotline.config import ServeSettings
 
 PHONE = "+5215598765432"
-SECRETS = {"HOTLINE_SECRET": "master-secret-abcdefghijkl", "TWILIO_AUTH_TOKEN": "twilio-tok-12345678",
-           "NLG_TOKEN": "nlg-token-abcdef123", "RASA_TOKEN": "rasa-token-xyz98765",
+SECRETS = {"HOTLINE_SECRET": "master-secret-abcdefghijkl",
+           "TWILIO_AUTH_TOKEN": "twilio-tok-12345678", "NLG_TOKEN": "nlg-token-abcdef123",
+           "RASA_TOKEN": "rasa-token-xyz98765",
            "HOTLINE_METRICS_TOKEN": "metrics-tok-55555"}
 
 
