@@ -137,6 +137,8 @@ def plausible_answer(requested: str, text: str) -> bool:
         return len(words(text)) <= 15 and not sounds_like_danger(text)
     if requested not in FREE_TEXT:
         return True
+    # "Me llamo Ana Ruiz", "me encuentro en Reynosa": the lead-in is not a question ("me ...").
+    text = answers.name_text(text) if requested == "reg_name" else answers.place_text(text)
     tokens = words(text)
     if looks_like_question(text) or len(tokens) > (5 if requested == "reg_name" else 12):
         return False

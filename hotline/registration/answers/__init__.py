@@ -28,6 +28,7 @@ from .dates import MPP_FIRST_MONTH, parse_birth_date, parse_date, parse_month_ye
 from .identity import (
     NO_A_NUMBER,
     country_name,
+    name_text,
     no_a_number,
     parse_a_number,
     parse_country,
@@ -35,11 +36,11 @@ from .identity import (
     parse_phone,
 )
 from .invalid import Invalid
-from .places import parse_location
+from .places import parse_location, place_text
 
 __all__ = [
     "CASE_SITUATIONS", "CONTACT_CHOICES", "MPP_FIRST_MONTH", "NO_A_NUMBER", "VULNERABILITIES",
-    "Invalid", "no_a_number",
+    "Invalid", "name_text", "no_a_number", "place_text",
     "choice_text", "country_name", "parse_a_number", "parse_birth_date", "parse_case_situation",
     "parse_contact_choice", "parse_country", "parse_date", "parse_family", "parse_location",
     "parse_month_year", "parse_name", "parse_phone", "parse_vulnerabilities", "yes_no",

@@ -46,6 +46,11 @@ _NO = {"no", "n", "nope", "no acepto", "no gracias", "no thanks", "nel", "i do n
        "no quiero", "i dont agree", "negativo"}
 
 
+_UNSURE = {"no se", "nose", "no lo se", "no c", "no sabria", "no estoy seguro",
+           "no estoy segura", "no se que es", "no entiendo", "no le entiendo", "not sure",
+           "no idea", "no se si"}
+
+
 def yes_no(text: str, numbered: bool = True) -> bool | None:
     """True for yes, False for no, None when the reply is neither.
 
@@ -54,6 +59,9 @@ def yes_no(text: str, numbered: bool = True) -> bool | None:
     (True, False, False, None, True, True)
     """
     plain, squeezed = fold(text), choice_text(text)
+    if plain in _UNSURE:
+        # "No sé" starts with "no" and is not one: unsure, so the question is asked again.
+        return None
     if numbered and squeezed == "1":
         return True
     if numbered and squeezed == "2":
@@ -144,7 +152,8 @@ def parse_case_situation(text: str) -> str:
         if index < len(CASE_SITUATIONS):
             return CASE_SITUATIONS[index]
         raise Invalid("choice_number")
-    padded = f" {folded} "
+    # Folding splits "didn't" into "didn t": join it back.
+    padded = " " + re.sub(r"\b(\w+n) t\b", r"\1t", folded) + " "
     for situation, phrases in _CASE_WORDS:
         if any(f" {p} " in padded for p in phrases):
             return situation
@@ -187,6 +196,7 @@ _VULNERABILITY_WORDS = {
                 "abuela"],
     "violence": ["amenaza", "amenazas", "amenazado", "amenazada", "violencia", "threat",
                  "threats", "threatened", "violence", "golpe", "golpes", "secuestro",
+                 "amenazan", "amenazaron", "golpean", "golpearon",
                  "persiguen", "extorsion"],
 }
 _NONE = {"no", "ninguna", "ninguno", "nada", "none", "nothing", "0", "skip", "saltar",

@@ -51,16 +51,89 @@ def _full_year(value: int, today: date) -> int:
     return century + value if century + value <= today.year else century - 100 + value
 
 
+# Numbers in words, as people dictate a date ("quince de marzo de mil novecientos noventa",
+# "the fifth of may nineteen eighty"): each run of these becomes its digits.
+_UNITS = {
+    "cero": 0, "un": 1, "uno": 1, "una": 1, "primero": 1, "dos": 2, "tres": 3, "cuatro": 4,
+    "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11,
+    "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16, "diecisiete": 17,
+    "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintiun": 21,
+    "veintidos": 22, "veintitres": 23, "veinticuatro": 24, "veinticinco": 25,
+    "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "treinta": 30,
+    "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
+    "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300,
+    "cuatrocientos": 400, "quinientos": 500, "seiscientos": 600, "setecientos": 700,
+    "ochocientos": 800, "novecientos": 900,
+    "one": 1, "first": 1, "two": 2, "second": 2, "three": 3, "third": 3, "four": 4,
+    "fourth": 4, "five": 5, "fifth": 5, "six": 6, "sixth": 6, "seven": 7, "seventh": 7,
+    "eight": 8, "eighth": 8, "nine": 9, "ninth": 9, "ten": 10, "tenth": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "twentieth": 20,
+    "thirty": 30, "thirtieth": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_THOUSAND = {"mil", "thousand"}
+_HUNDRED = {"hundred"}
+
+
+def _run_value(run: list[str]) -> int:
+    values = [w for w in run if w in _UNITS]
+    # "nineteen ninety (two)": two-digit pairs, the way English says a year.
+    if (not set(run) & (_THOUSAND | _HUNDRED) and len(values) >= 2
+            and 10 <= _UNITS[values[0]] < 100 and _UNITS[values[1]] >= 10):
+        return _UNITS[values[0]] * 100 + sum(_UNITS[w] for w in values[1:])
+    total = current = 0
+    for word in run:
+        if word in _THOUSAND:
+            total += (current or 1) * 1000
+            current = 0
+        elif word in _HUNDRED:
+            current = (current or 1) * 100
+        elif word in _UNITS:
+            current += _UNITS[word]
+    return total + current
+
+
+def _spell_numbers(words: list[str]) -> list[str]:
+    """Runs of number words as digits ("y"/"and" inside a run joins it).
+
+    >>> _spell_numbers("quince de marzo de mil novecientos ochenta y ocho".split())
+    ['15', 'de', 'marzo', 'de', '1988']
+    >>> _spell_numbers("march twenty first nineteen ninety".split())
+    ['march', '21', '1990']
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for i, word in enumerate(words + [""]):
+        number = word in _UNITS or word in _THOUSAND or word in _HUNDRED
+        joins = (word in ("y", "and") and run and i + 1 < len(words)
+                 and words[i + 1] in _UNITS)
+        # "twenty first nineteen ninety": a day then a year, split where the ones end.
+        if (number and run and run[-1] in _UNITS and word in _UNITS and _UNITS[run[-1]] < 10
+                and _UNITS[run[-1]] != 0 and not (run[-1] in _UNITS and _UNITS[word] >= 100)):
+            out.append(str(_run_value(run)))
+            run = []
+        if number or joins:
+            run.append(word)
+            continue
+        if run:
+            out.append(str(_run_value(run)))
+            run = []
+        if word:
+            out.append(word)
+    return out
+
+
 def _tokens(text: str) -> list[str]:
     spaced = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", fold(text.replace("/", " ").replace("-", " ")
                                                         .replace(".", " ")))
-    return [t for t in spaced.split() if t not in _FILLER]
+    return [t for t in _spell_numbers(spaced.split()) if t not in _FILLER]
 
 
 def _build(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Invalid("date_impossible") from None
 
 
@@ -149,12 +222,12 @@ def parse_month_year(text: str, today: date | None = None) -> date:
         numbers = [t for t in tokens if t.isdigit()]
         named = [m for m in (_month_word(t) for t in tokens if not t.isdigit()) if m]
         if named and len(numbers) == 1:
-            month = date(_full_year(int(numbers[0]), today), named[0], 1)
+            month = _build(_full_year(int(numbers[0]), today), named[0], 1)
         elif not named and len(numbers) == 2 and 1 <= int(numbers[0]) <= 12:
-            month = date(_full_year(int(numbers[1]), today), int(numbers[0]), 1)
+            month = _build(_full_year(int(numbers[1]), today), int(numbers[0]), 1)
         elif (not named and len(numbers) == 2 and len(numbers[0]) == 4
               and 1 <= int(numbers[1]) <= 12):
-            month = date(int(numbers[0]), int(numbers[1]), 1)
+            month = _build(int(numbers[0]), int(numbers[1]), 1)
         else:
             raise Invalid("month_unreadable") from None
     if month > today:

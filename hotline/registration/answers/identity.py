@@ -21,8 +21,22 @@ from .invalid import Invalid
 
 # --- names ---------------------------------------------------------------------------------
 _NAME_PUNCT = set(" -'.’")
-_NAME_LEAD = re.compile(r"^(mi nombre (completo )?es|me (llamo|yamo|lamo|dicen)|my (full )?name is|"
-                        r"soy|i am|im|i'm)\s+", re.I)
+_NAME_LEAD = re.compile(r"^((hola|buenas|hi|hello)[,.!]?\s+)?(mi nombre (completo )?es|"
+                        r"me (llamo|yamo|lamo|dicen)|my (full )?name is|my name s|name is|"
+                        r"mi nombre|soy|yo soy|i am|im|i'm)[:,]?\s+", re.I)
+# Answers that are not a name: unsure, so the question is asked again.
+_NOT_A_NAME = {"no se", "nose", "no lo se", "idk", "i dont know", "i don t know", "no quiero",
+               "no quiero decir", "prefiero no decir", "anonimo", "anonima", "anonymous",
+               "no tengo", "ninguno", "nada", "no name", "none"}
+
+
+def name_text(text: str) -> str:
+    """The name without the words that introduce it ("me llamo", "mi nombre es", "soy").
+
+    >>> name_text("Me llamo Juan Pérez"), name_text("hola, mi nombre es: Ana Ruiz")
+    ('Juan Pérez', 'Ana Ruiz')
+    """
+    return _NAME_LEAD.sub("", " ".join((text or "").split())).strip()
 
 
 def parse_name(text: str) -> str:
@@ -35,10 +49,11 @@ def parse_name(text: str) -> str:
     ...
     hotline.registration.answers.invalid.Invalid: name_letters
     """
-    name = " ".join((text or "").split())
-    name = _NAME_LEAD.sub("", name).strip()
+    name = name_text(text)
     if not name:
         raise Invalid("empty")
+    if fold(name) in _NOT_A_NAME:
+        raise Invalid("name_full")
     if any(not (c.isalpha() or c in _NAME_PUNCT) for c in name):
         raise Invalid("name_letters")
     if len(name) > 80:
@@ -105,7 +120,7 @@ _NONE_PHRASES = re.compile(
     r"|sin (numero|papeles|documentos)|ni idea|desconozco|no cuento con"
     # English
     r"|(do not|dont|did not|didnt|does not|doesnt|never|cannot|cant|can not|havent|hasnt) "
-    r"(have|know|remember|recall|got|get|had|find|has)"
+    r"(have|know|remember|recall|got|get|had|find|has|gave|give|given|received|issued)"
     r"|have no|has no|no (a ?number|idea|papers|documents)|not sure|lost (it|them|my)"
     r"|unknown|none"
     r")\b")
