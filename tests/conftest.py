@@ -43,11 +43,16 @@ def redis_server(tmp_path_factory):
         pytest.fail("redis-server is not installed: run the tests with ./hotline.sh test")
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
+    # Like the stack's own Redis: a password, from a file only this user reads (not argv).
+    password = secrets.token_urlsafe(24)
+    config = workdir / "redis.conf"
+    config.touch(mode=0o600)
+    config.write_text(f"requirepass {password}\n")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
+        [binary, str(config), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
          "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = Redis(port=port)
+    client = Redis(port=port, password=password)
     for _ in range(100):
         try:
             client.ping()
@@ -57,7 +62,7 @@ def redis_server(tmp_path_factory):
     else:
         process.kill()
         pytest.fail(f"redis-server did not answer on port {port} within 5 s")
-    yield f"redis://127.0.0.1:{port}"
+    yield f"redis://:{password}@127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
 

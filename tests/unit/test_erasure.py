@@ -59,6 +59,7 @@ def tracker_store(settings, monkeypatch):
     url = urlparse(settings.redis_url)
     return EncryptedRedisTrackerStore(
         domain=Domain.empty(), host=url.hostname, port=url.port, db=int(url.path.strip("/")),
+        password=url.password,
         key_prefix=config["tracker_store"]["key_prefix"], record_exp=3600)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from urllib.parse import urlsplit
 
 import pytest
 from redis import Redis
@@ -40,7 +41,7 @@ def test_stores_use_the_acl_user_password_and_database(redis_server, acl_user, m
     from rasa.shared.core.trackers import DialogueStateTracker
 
     name, password = acl_user
-    url = redis_server.replace("redis://", f"redis://{name}:{password}@") + "/3"
+    url = f"redis://{name}:{password}@{urlsplit(redis_server).netloc.rpartition('@')[2]}/3"
     monkeypatch.setenv("HOTLINE_SECRET", secrets.token_urlsafe(32))
     tracker_store = TrackerStore.create(endpoint("tracker_store", monkeypatch, url),
                                         Domain.empty())
