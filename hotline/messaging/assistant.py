@@ -7,6 +7,7 @@ import logging
 import requests
 
 from hotline.errors import AssistantUnavailable
+from hotline.messaging.turns import RUNNING_MARK
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ class Assistant:
             raise AssistantUnavailable(f"Rasa answered {response.status_code}")
         response.raise_for_status()
         replies = response.json()
+        if RUNNING_MARK in replies:
+            # The same MessageSid's turn is running right now (an earlier attempt we stopped
+            # waiting for): its answer is kept, and the retry gets it.
+            raise AssistantUnavailable("this message's turn is still running")
         if not replies:
             # The REST channel answers 200 [] when an action or the NLG failed mid-turn.
             self.ensure_available()
