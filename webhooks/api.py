@@ -2,19 +2,22 @@
 
 Every request needs `Authorization: Bearer <token>` (tokens from `./hotline.sh token create`)
 and is logged with the organization's name; reading a registration's identity is recorded in
-that registration's audit trail.
+that registration's audit trail. Failed authentication is logged apart (`access.failures`).
+Every input is checked against its route's schema (`api_schema`), published at
+`/api/v1/openapi.json`: what does not fit is a 400 saying why, never a 500 and never stored.
+The identity export needs its own scope and is limited per token.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
+import logging
 import time
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from hotline.access import api_tokens
+from hotline.access import api_tokens, failures
 from hotline.outreach import audience as bc_audience
 from hotline.outreach import report as bc_report
 from hotline.outreach import runner as bc_runner
@@ -23,28 +26,25 @@ from hotline.outreach import store as bc_store
 from hotline.registration import notify
 from hotline.registration.store import (
     IDENTITY_FIELDS,
-    PUBLIC_STATUS,
-    STATUSES,
     RegistrationStore,
     normalise_reference,
     priority_key,
 )
 
+from . import api_schema as schema
 from .context import runtime
 from .errors import error_response
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-MAX_PER_PAGE = 500
+MAX_PER_PAGE = schema.MAX_PER_PAGE
 CSV_COLUMNS = ("reference", "status", "enrolled", "vulnerable", "vulnerabilities", "name",
                "birth_date", "a_number", "citizenship", "case_situation", "location_country",
                "location_city", "phone", "channel", "language", "family", "created_at")
 
 
-class BadRequest(ValueError):
-    pass
+BadRequest = schema.Invalid
 
 
 def store() -> RegistrationStore:
@@ -55,6 +55,8 @@ def store() -> RegistrationStore:
 def authenticate():
     g.api_started = time.monotonic()
     g.api_client = None
+    if request.endpoint == "api.openapi_document":
+        return None  # the document is public: it describes, it gives nothing away
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     record = api_tokens.lookup(runtime().redis, token)
@@ -65,6 +67,8 @@ def authenticate():
     g.api_client = record
     if request.path.startswith(bp.url_prefix + "/broadcasts"):
         needed = "broadcasts"
+    elif request.endpoint == "api.export_csv":
+        needed = "registrations:identity"  # everyone's identity at once: its own scope
     else:
         needed = ("registrations:write" if request.method not in ("GET", "HEAD")
                   else "registrations:read")
@@ -76,45 +80,37 @@ def authenticate():
 @bp.after_request
 def log_request(response):
     client = getattr(g, "api_client", None)
+    entry = {"method": request.method, "path": request.full_path.rstrip("?")[:300],
+             "status": response.status_code, "ip": request.remote_addr}
+    if client is None:
+        if response.status_code == 401:
+            # Apart from the request log, which anonymous callers must not be able to flush.
+            failures.record(runtime().redis, "api", **entry)
+        return response
     api_tokens.log_request(
-        runtime().redis, client=client["name"] if client else None, method=request.method,
-        path=request.full_path.rstrip("?"), status=response.status_code,
-        ip=request.remote_addr,
+        runtime().redis, client=client["name"], **entry,
         ms=round((time.monotonic() - getattr(g, "api_started", time.monotonic())) * 1000, 1))
     return response
 
 
-@bp.errorhandler(BadRequest)
+@bp.errorhandler(schema.Invalid)
 def bad_request(exc):
     return error_response(400, str(exc))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """This API's OpenAPI 3 document, written from the schemas every request is checked with."""
+    return jsonify(schema.openapi(request.script_root + bp.url_prefix))
 
 
 def actor() -> str:
     return f"api:{g.api_client['name']}"
 
 
-def _filters() -> dict:
-    args = request.args
-    filters = {}
-    if "status" in args:
-        if args["status"] not in STATUSES:
-            raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
-        filters["status"] = args["status"]
-    if "country" in args:
-        country = args["country"].upper()
-        if not _COUNTRY.match(country):
-            raise BadRequest("country must be an ISO 3166 two-letter code, e.g. HN")
-        filters["country"] = country
-    for name in ("enrolled_from", "enrolled_to"):
-        if name in args:
-            if not _MONTH.match(args[name]):
-                raise BadRequest(f"{name} must be a month, YYYY-MM")
-            filters[name] = args[name]
-    if "vulnerable" in args:
-        if args["vulnerable"] not in ("true", "false"):
-            raise BadRequest("vulnerable must be true or false")
-        filters["vulnerable"] = args["vulnerable"] == "true"
-    return filters
+def _query(model):
+    # A repeated parameter counts once, its first value (as Flask's request.args.get).
+    return schema.check(model, request.args.to_dict(flat=True))
 
 
 def _matches(row: dict, filters: dict) -> bool:
@@ -133,22 +129,13 @@ def _matches(row: dict, filters: dict) -> bool:
     return "vulnerable" not in filters or row["vulnerable"] == filters["vulnerable"]
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}")
-    return int(raw)
-
-
 @bp.get("/registrations")
 def list_registrations():
-    filters = _filters()
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
+    query = _query(schema.ListQuery)
+    filters = query.as_filters()
+    page, per_page = query.page, query.per_page
     rows = [r for r in store().summaries() if _matches(r, filters)]
-    if request.args.get("order") == "priority":
+    if query.order == "priority":
         rows.sort(key=priority_key)
     start = (page - 1) * per_page
     items = rows[start:start + per_page]
@@ -177,11 +164,20 @@ def get_audit(reference: str):
 @bp.get("/registrations/export.csv")
 def export_csv():
     """Everything matching the filters, identity included, in the order to process it."""
-    filters = _filters()
+    filters = _query(schema.ExportQuery).as_filters()
+    if not api_tokens.export_allowed(runtime().redis, g.api_client):
+        response = error_response(429, f"at most {api_tokens.EXPORTS_PER_HOUR} exports an hour "
+                                       "per token: try again later")
+        response.headers["Retry-After"] = "3600"
+        return response
     registrations = store()
     rows = sorted((r for r in registrations.summaries() if _matches(r, filters)), key=priority_key)
+    # Said in the log too, so monitoring sees who takes identities in bulk.
+    log.warning("identity export by %s: %d registrations", g.api_client["name"], len(rows))
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    # Every field quoted: a spreadsheet that splits on ';' (es-MX Excel) keeps it one cell.
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore",
+                            quoting=csv.QUOTE_ALL)
     writer.writeheader()
     who = actor()
     for row in rows:
@@ -196,34 +192,37 @@ def export_csv():
                     headers={"Content-Disposition": "attachment; filename=registrations.csv"})
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
 def _csv_safe(value) -> str:
-    """Text a spreadsheet will not run as a formula (names come from strangers)."""
+    """Text a spreadsheet will not run as a formula (names come from strangers), even after
+    leading blanks, which spreadsheets skip."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.lstrip(" \u00a0")[:1] in FORMULA_START or text[:1] in FORMULA_START \
+        else text
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("expected a JSON object body (Content-Type: application/json)")
-    return body
+def _json_body(model):
+    """The body as the route's schema says, or a 400 that says why."""
+    if not request.is_json:
+        raise BadRequest("the body must be a JSON object (Content-Type: application/json)")
+    return schema.check(model, schema.parse_json_object(request.get_data(cache=True)))
 
 
 @bp.post("/registrations/<reference>/status")
 def change_status(reference: str):
     """A new status for a registration; the person is told in their language."""
-    body = _json_body()
+    # `duplicate` is the hotline's own bookkeeping, never a status organizations set: the
+    # schema allows only the others.
+    body = _json_body(schema.StatusChange)
     ref = normalise_reference(reference)
     registrations = store()
     if not ref or registrations.get(ref, actor=None) is None:
         return error_response(404, "no registration with that reference")
-    status = body.get("status")
-    # `duplicate` is the hotline's own bookkeeping, never a status organizations set.
-    if status not in STATUSES or status in PUBLIC_STATUS:
-        allowed = [s for s in STATUSES if s not in PUBLIC_STATUS]
-        raise BadRequest(f"status must be one of {', '.join(allowed)}")
+    details = body.dict(exclude_none=True, exclude={"status"})
     try:
-        result = notify.status_changed(runtime(), ref, status, body, actor())
+        result = notify.status_changed(runtime(), ref, body.status, details, actor())
     except notify.NotifyError as exc:
         raise BadRequest(str(exc)) from None
     return jsonify(result)
@@ -232,11 +231,11 @@ def change_status(reference: str):
 @bp.post("/broadcasts")
 def create_broadcast():
     """A broadcast to an audience; `dry_run` shows its size and texts and sends nothing."""
-    body = _json_body()
+    body = _json_body(schema.BroadcastRequest)
     rt = runtime()
     try:
-        bc = bc_spec.build(rt, body, actor())
-        if body.get("dry_run"):
+        bc = bc_spec.build(rt, body.spec(), actor())
+        if body.dry_run:
             return jsonify(bc_audience.dry_run(rt, bc))
         bc = bc_runner.submit(rt, bc)
     except bc_spec.BroadcastError as exc:
@@ -248,7 +247,7 @@ def create_broadcast():
 
 @bp.get("/broadcasts/<bc_id>")
 def broadcast_report(bc_id: str):
-    report = bc_report.report(runtime(), bc_id) if bc_id.isalnum() else None
+    report = bc_report.report(runtime(), bc_id) if _broadcast_id(bc_id) else None
     if report is None:
         return error_response(404, "no broadcast with that id")
     return jsonify(report)
@@ -256,8 +255,13 @@ def broadcast_report(bc_id: str):
 
 @bp.post("/broadcasts/<bc_id>/cancel")
 def cancel_broadcast(bc_id: str):
-    if not bc_id.isalnum() or bc_store.load(runtime().redis, bc_id) is None:
+    if not _broadcast_id(bc_id) or bc_store.load(runtime().redis, bc_id) is None:
         return error_response(404, "no broadcast with that id")
     if not bc_runner.cancel(runtime(), bc_id):
         return error_response(409, "this broadcast has already finished")
     return jsonify(bc_report.report(runtime(), bc_id))
+
+
+def _broadcast_id(bc_id: str) -> bool:
+    # ASCII only: "٣".isalnum() is true too.
+    return bc_id.isascii() and bc_id.isalnum() and len(bc_id) <= 40

@@ -11,6 +11,7 @@ limit), registration.store (the statuses), runtime.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
@@ -160,7 +161,9 @@ def build(rt: Runtime, spec: dict, actor: str) -> Broadcast:
         raise BroadcastError("expected a JSON object")
     texts, template = compose(rt, spec)
     rate = spec.get("rate", rt.settings.send_rate)
-    if not isinstance(rate, (int, float)) or rate < 0 or rate > 10_000:
+    # NaN passes both comparisons (and the CLI's float() reads "nan"): finite numbers only.
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate) \
+            or rate < 0 or rate > 10_000:
         raise BroadcastError("rate must be a number of messages per second (0 = no cap)")
     content_sid = spec.get("content_sid") or rt.settings.whatsapp_content_sid
     if content_sid is not None and not (

@@ -94,7 +94,7 @@ def test_the_api_lists_a_registration_without_an_a_number(client, rt):
     from hotline.access import api_tokens
 
     rt.registrations.create(values(a_number=""), "c1", "sms", "es")
-    token = api_tokens.create(rt.redis, "Org", ("registrations:read",))
+    token = api_tokens.create(rt.redis, "Org", ("registrations:read", "registrations:identity"))
     listed = client.get("/api/v1/registrations", headers={"Authorization": f"Bearer {token}"})
     assert listed.status_code == 200, listed.get_json()
     reference = listed.get_json()["items"][0]["reference"]
