@@ -52,9 +52,11 @@ class Phone:
             params["ProfileName"] = "Sandbox"
         return params
 
-    def send(self, body: str, sid: str | None = None, num_media: int = 0) -> requests.Response:
+    def send(self, body: str, sid: str | None = None, num_media: int = 0,
+             **fields: str) -> requests.Response:
+        """Post one message; `fields` adds or replaces Twilio's (MediaUrl0, Latitude, ...)."""
         url = self.gateway_url.rstrip("/") + "/twilio/messages"
-        params = self.inbound_params(body, sid, num_media)
+        params = {**self.inbound_params(body, sid, num_media), **fields}
         return requests.post(url, data=params, timeout=10,
                              headers={"X-Twilio-Signature": sign(self.auth_token, url, params)})
 
