@@ -22,6 +22,10 @@ from hotline.runtime import Runtime
 _run_env = running_stack_environ
 
 
+class UsageError(ValueError):
+    """The arguments do not fit the command: shown with the command's usage line."""
+
+
 def _runtime() -> Runtime:
     """The CLI's one composition root: the `Runtime` of the running development stack, from
     var/run.env when `./hotline.sh run` wrote one, under the environment (which wins)."""
@@ -127,7 +131,7 @@ def cmd_corrections(args) -> int:
     from hotline.outreach import corrections as sending
 
     if args.days < 1:
-        raise ValueError("--days is a number of days, 1 or more")
+        raise UsageError("--days is a number of days, 1 or more")
     rt = _runtime()
     change = corrections.last_change(rt.redis)
     if change is None:
@@ -234,7 +238,7 @@ def cmd_token(args) -> int:
     redis = _runtime().redis
     if args.action == "create":
         if not args.name:
-            raise ValueError("token create needs --name (the organization)")
+            raise UsageError("token create needs --name (the organization)")
         scopes = tuple(s.strip() for s in args.scopes.split(",") if s.strip())
         token = api_tokens.create(redis, args.name, scopes)
         print(token)
@@ -242,7 +246,7 @@ def cmd_token(args) -> int:
               file=sys.stderr)
     elif args.action == "revoke":
         if not args.name:
-            raise ValueError("token revoke needs --name")
+            raise UsageError("token revoke needs --name")
         print(f"revoked {api_tokens.revoke(redis, args.name)} token(s) of {args.name}")
     else:
         for record in api_tokens.listing(redis):
@@ -256,7 +260,7 @@ def _pairs(items: list[str] | None, what: str) -> dict:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ValueError(f"{what} must look like key=value, got {item!r}")
+            raise UsageError(f"{what} must look like key=value, got {item!r}")
         out[key] = {"true": True, "false": False}.get(value, value)
     return out
 
@@ -283,7 +287,7 @@ def cmd_broadcast(args) -> int:
     rt = _runtime()
     if args.action == "report":
         if not args.id:
-            raise ValueError("broadcast report needs the broadcast id")
+            raise UsageError("broadcast report needs the broadcast id")
         report = bc_report.report(rt, args.id)
         if report is None:
             raise ValueError(f"no broadcast {args.id}")
@@ -336,7 +340,7 @@ def cmd_operator(args) -> int:
             print(f"{record['username']}\t{record['role']}\t{record['language']}\t{record['name']}")
         return 0
     if not args.username:
-        raise ValueError("operator create needs --username")
+        raise UsageError("operator create needs --username")
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
         "password (10 characters or more): ")
     record = operators.create(redis, args.username, password, args.role, args.name, args.language)
@@ -445,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # a usage error exits 2 with argparse's usage line
     try:
         return args.func(args)
+    except UsageError as exc:
+        # Like argparse's own: the subcommand's usage line, the message, exit status 2.
+        sub.choices[args.command].error(str(exc))
     except (ValueError, ConfigError) as exc:
         # Bad input is a ValueError throughout (StatusError, BroadcastError, the operators' and
         # tokens' checks), a missing secret a ConfigError. A KeyError or any other exception is

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,11 @@ log = logging.getLogger("hotline.ops.stack")
 DEV_NUMBERS = "+15005550006,whatsapp:+14155238886"
 
 
+def serve_command(name: str) -> list[str]:
+    """How the runner starts a service: its deployable entry point."""
+    return [sys.executable, "-m", "hotline.ops.serve", name]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,6 +63,7 @@ def dev_secrets(var_dir: Path) -> dict:
         "RASA_TOKEN": lambda: secrets.token_urlsafe(24),
         "NLG_TOKEN": lambda: secrets.token_urlsafe(24),
         "ACTION_SERVER_TOKEN": lambda: secrets.token_urlsafe(24),
+        "HOTLINE_METRICS_TOKEN": lambda: secrets.token_urlsafe(24),
         "REDIS_PASSWORD": lambda: secrets.token_urlsafe(32),
     }
     changed = False
@@ -129,6 +136,8 @@ class Stack:
     services: list[Service] = field(default_factory=list)
     env: dict = field(default_factory=dict)
     model: Path | None = None
+    # Called with a line for each service as it becomes healthy (`./hotline.sh run` prints).
+    announce: Callable[[str], None] | None = None
     # Decided by configure() from the environment (StackSettings): which stand-ins to start.
     use_sandbox: bool = field(default=StackSettings.use_sandbox, init=False)
     own_redis: bool = field(default=StackSettings.own_redis, init=False)
@@ -161,23 +170,26 @@ class Stack:
             env["REDIS_URL"] = f"redis://:{password}@127.0.0.1:{self.ports.redis}/0"
         # rq reads its Redis from RQ_REDIS_URL: a password on the command line is one `ps` away.
         env["RQ_REDIS_URL"] = env["REDIS_URL"]
+        # Where each service binds: loopback on this runner's ports (hotline.ops.serve reads
+        # the same variables a deployment sets per service).
         env.update(
             HOTLINE_HOST=settings.host,
             HOTLINE_PORT=str(self.ports.gateway),
-            RASA_URL=f"http://127.0.0.1:{self.ports.rasa}",
-            ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports.actions}",
-            NLG_URL=f"http://127.0.0.1:{self.ports.gateway}/nlg",
-            SANIC_HOST="127.0.0.1",
+            RASA_HOST="127.0.0.1", RASA_PORT=str(self.ports.rasa),
+            ACTION_SERVER_HOST="127.0.0.1", ACTION_SERVER_PORT=str(self.ports.actions),
+            HOTLINE_SANDBOX_HOST="127.0.0.1", HOTLINE_SANDBOX_PORT=str(self.ports.sandbox),
+            HOTLINE_GATEWAY_WORKERS=str(self.gateway_workers),
+            # Gateway and workers share one metrics directory: the gateway's /metrics shows all.
+            PROMETHEUS_MULTIPROC_DIR=str(self.var_dir / "metrics"),
             PYTHONPATH=str(PROJECT_ROOT),
             PYTHONUNBUFFERED="1",
         )
-        redis_url = urllib.parse.urlsplit(env["REDIS_URL"])
-        env.update(
-            RASA_REDIS_HOST=redis_url.hostname or "127.0.0.1",
-            RASA_REDIS_PORT=str(redis_url.port or 6379),
-            RASA_REDIS_DB=(redis_url.path or "/0").strip("/") or "0",
-            RASA_REDIS_PASSWORD=urllib.parse.unquote(redis_url.password or ""),
-        )
+        # Peer URLs: local defaults, never over what the environment gives (a Rasa elsewhere).
+        for key, local in (("RASA_URL", f"http://127.0.0.1:{self.ports.rasa}"),
+                           ("ACTION_SERVER_URL", f"http://127.0.0.1:{self.ports.actions}"),
+                           ("NLG_URL", f"http://127.0.0.1:{self.ports.gateway}/nlg")):
+            env[key] = base.get(key) or local
+        env.setdefault("HOTLINE_METRICS_TOKEN", dev["HOTLINE_METRICS_TOKEN"])
         self.env = rasa_env() | env
         return self.env
 
@@ -199,34 +211,21 @@ class Stack:
                 "--bind", "127.0.0.1", "--port", str(p.redis), "--dir", str(redis_dir),
                 "--appendonly", "yes", "--save", "", "--daemonize", "no",
                 "--protected-mode", "yes"], env))
+        # Every other service through its deployable entry point (hotline/ops/serve.py), bound
+        # and configured by the environment built in configure().
         if self.use_sandbox:
-            services.append(Service("sandbox", [
-                self._bin("gunicorn"), "--bind", f"127.0.0.1:{p.sandbox}", "--workers", "2",
-                "--worker-class", "gthread", "--threads", "16", "--access-logfile", "-",
-                "--no-control-socket", "sandbox:create_app()"], env))
+            services.append(Service("sandbox", serve_command("sandbox"),
+                                    {**env, "HOTLINE_GATEWAY_THREADS": "16"}))
         # The action server checks Rasa's shared secret (actions/server.py).
-        services.append(Service("actions", [
-            sys.executable, "-m", "actions.server", "--host", "127.0.0.1",
-            "--port", str(p.actions)], env))
-        services.append(Service("gateway", [
-            self._bin("gunicorn"), "--bind", f"{env['HOTLINE_HOST']}:{p.gateway}",
-            "--workers", str(self.gateway_workers), "--worker-class", "gthread",
-            "--threads", "8", "--access-logfile", "-", "--no-control-socket",
-            "webhooks:create_app()"], env))
+        services.append(Service("actions", serve_command("actions"), env))
+        services.append(Service("gateway", serve_command("gateway"), env))
         for i in range(self.workers):
-            services.append(Service(f"worker-{i + 1}", [
-                # Redis from RQ_REDIS_URL; jobs are JSON, never unpickled (hotline/runtime.py).
-                self._bin("rq"), "worker", "--with-scheduler",
-                "--serializer", "rq.serializers.JSONSerializer",
-                "--worker-class", "rq.worker.SimpleWorker", "outbound", "inbound", "broadcast"],
-                env))
-        services.append(Service("sweeper", [sys.executable, "-m", "hotline.sweeper"], env))
+            # Redis from REDIS_URL; jobs are JSON, never unpickled (hotline/runtime.py).
+            services.append(Service(f"worker-{i + 1}", serve_command("worker"), env))
+        services.append(Service("sweeper", serve_command("sweeper"), env))
         # RASA_TOKEN reaches Rasa through the environment (rasa_ext/server.py), not argv.
-        services.append(Service("rasa", [
-            sys.executable, "-m", "rasa_ext.server", "run", "--model", str(self.model),
-            "--enable-api", "--interface", "127.0.0.1",
-            "--port", str(p.rasa), "--endpoints", "bot/endpoints.yml",
-            "--credentials", "bot/credentials.yml"], env))
+        services.append(Service("rasa", serve_command("rasa"),
+                                {**env, "RASA_MODEL": str(self.model)}))
         return services
 
     # lifecycle -----------------------------------------------------------------------------
@@ -244,8 +243,12 @@ class Stack:
 
     def start(self, timeout: float = 240) -> Stack:
         self.configure()
-        self.model = ensure_trained()
+        # A model given (the benchmarks use the newest one) is never retrained here.
+        self.model = self.model or ensure_trained()
         self.services = self.plan()
+        # Counts of an earlier run would add up with this one's (prometheus multiprocess files).
+        shutil.rmtree(self.env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+        private_dir(Path(self.env["PROMETHEUS_MULTIPROC_DIR"]))
         for service in self.services:
             self._spawn(service)
             if service.name == "redis":
@@ -269,21 +272,64 @@ class Stack:
                         "redis-server did not start; see var/log/redis.log") from None
                 time.sleep(0.1)
 
+    def health_checks(self) -> dict:
+        """How to tell each service is up, by the name it is announced under."""
+        p = self.ports
+
+        def answers(url: str, ok=lambda r: r.status_code == 200):
+            def check() -> bool:
+                try:
+                    return ok(requests.get(url, timeout=2))
+                except requests.RequestException:
+                    return False
+            return check
+
+        def workers_registered() -> bool:
+            from redis import Redis
+            from rq import Worker
+
+            try:
+                return Worker.count(connection=Redis.from_url(self.env["REDIS_URL"])) \
+                    >= self.workers
+            except Exception:  # noqa: BLE001 - not up yet, whatever the reason
+                return False
+
+        names = {s.name for s in self.services}
+        checks = {
+            "sandbox": answers(f"http://127.0.0.1:{p.sandbox}/", lambda r: r.status_code < 500),
+            "actions": answers(f"http://127.0.0.1:{p.actions}/health"),
+            "gateway": answers(f"http://127.0.0.1:{p.gateway}/healthz"),
+            "workers": workers_registered,
+            "sweeper": lambda: True,  # alive is all it can show (checked with every process)
+            "rasa": answers(f"http://127.0.0.1:{p.rasa}/"),
+            # Last: the gateway sees every peer it needs (ready, not merely degraded).
+            "stack": answers(f"http://127.0.0.1:{p.gateway}/readyz",
+                             lambda r: r.ok and r.json().get("status") == "ready"),
+        }
+        wanted = names | {"stack"} | ({"workers"} if self.workers else set())
+        return {k: v for k, v in checks.items() if k in wanted}
+
     def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.ports.gateway}/readyz"
+        """Wait for every service, announcing each as it becomes healthy (Rasa loading its
+        model is the long one); a service that exits during start-up ends the wait."""
+        started = time.monotonic()
+        deadline = started + timeout
+        pending = self.health_checks()
         while time.monotonic() < deadline:
             for service in self.services:
                 if service.process.poll() is not None:
                     raise RuntimeError(f"{service.name} exited during start-up; "
                                        f"see {service.log_path}")
-            try:
-                if requests.get(url, timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
+            for name, check in list(pending.items()):
+                if check():
+                    del pending[name]
+                    if self.announce and name != "stack":
+                        self.announce(f"  ready  {name:<8} {time.monotonic() - started:6.1f} s")
+            if not pending:
+                return
             time.sleep(0.5)
-        raise RuntimeError(f"services not ready after {timeout:.0f}s; logs in {self.var_dir}/log")
+        raise RuntimeError(f"not ready after {timeout:.0f}s: {', '.join(pending)}; "
+                           f"logs in {self.var_dir}/log")
 
     def watch(self) -> None:
         """Keep services alive until told to stop; a crashed one is restarted with backoff."""
@@ -361,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=configured.workers)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stack = Stack(ports=Ports.configured(configured), workers=args.workers)
+    stack = Stack(ports=Ports.configured(configured), workers=args.workers,
+                  announce=lambda line: print(line, flush=True))
     try:
         print("starting services (the first start trains the assistant)...", flush=True)
         stack.start()

@@ -85,8 +85,6 @@ def test_tokens_from_the_cli(env, redis, capsys):
     (["token", "create", "--name", "Org", "--scopes", "registrations:erase"],
      "error: unknown scope(s): registrations:erase; known: registrations:read, "
      "registrations:write, broadcasts\n"),
-    (["token", "create"], "error: token create needs --name (the organization)\n"),
-    (["token", "revoke"], "error: token revoke needs --name\n"),
 ])
 def test_unknown_token_names_and_scopes_get_a_clear_message(env, redis, capsys, argv, message):
     code, out, err = run(capsys, *argv)
@@ -94,6 +92,19 @@ def test_unknown_token_names_and_scopes_get_a_clear_message(env, redis, capsys, 
         assert (code, out, err) == (0, "revoked 0 token(s) of Nobody\n", "")
     else:
         assert (code, out, err) == (2, "", message)
+    assert api_tokens.listing(redis) == []
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["token", "create"], "hotline token: error: token create needs --name (the organization)\n"),
+    (["token", "revoke"], "hotline token: error: token revoke needs --name\n"),
+])
+def test_a_token_command_without_its_name_shows_usage(env, redis, capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.startswith("usage: hotline token") and err.endswith(message)
     assert api_tokens.listing(redis) == []
 
 

@@ -59,9 +59,15 @@ def test_redis_asks_for_the_password_every_client_is_given(planned):
 
 
 def test_workers_take_json_jobs_only(planned):
+    from rq.serializers import JSONSerializer
+
+    from hotline.config import Settings
+    from hotline.runtime import Runtime
+
+    # Workers run hotline.ops.worker, which reads jobs with the queues' own serializer.
     for worker in (s for s in planned.services if s.name.startswith("worker-")):
-        at = worker.command.index("--serializer")
-        assert worker.command[at + 1] == "rq.serializers.JSONSerializer"
+        assert worker.command[-3:] == ["-m", "hotline.ops.serve", "worker"]
+    assert Runtime(Settings.from_env(planned.env)).queue("inbound").serializer is JSONSerializer
 
 
 def test_var_is_private_and_so_is_everything_the_stack_writes(planned, tmp_path):
