@@ -76,7 +76,7 @@ class _Heartbeat:
 
 
 class SerialQueue:
-    def __init__(self, redis: Redis, name: str, lock_timeout: float = 60):
+    def __init__(self, redis: Redis, name: str, lock_timeout: float = 30):
         self.redis = redis
         self.name = name
         # Short, because the heartbeat renews it: a killed worker holds the line this long at
@@ -108,6 +108,12 @@ class SerialQueue:
 
     def active_keys(self) -> set[str]:
         return self.redis.smembers(self._active())
+
+    def held_for(self, key: str) -> float:
+        """Seconds left on the line's lock (0 when nobody holds it): how long a worker killed
+        while holding it can keep the line."""
+        left = self.redis.pttl(self._lock_key(key))
+        return left / 1000 if left > 0 else 0.0
 
     def acquire(self, key: str) -> str | None:
         """Take the line; the owner token, or None when another worker holds it."""
