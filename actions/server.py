@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import hmac
-import logging
 import sys
 
+from hotline import logs
 from hotline.config import ConfigError, Settings
 
 TOKEN_HEADER = "X-Hotline-Token"
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # One redacting setup, JSON in production (hotline/logs.py), like every other service.
+    logs.configure("actions")
     create_app(token).run(args.host, args.port, workers=1, access_log=False)
     return 0
 

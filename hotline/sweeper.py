@@ -7,6 +7,7 @@ import time
 
 from redis.exceptions import RedisError
 
+from hotline import logs
 from hotline.config import Settings
 from hotline.jobs import sweep
 
@@ -14,7 +15,7 @@ log = logging.getLogger("hotline.sweeper")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure("sweeper")  # once per process: a no-op under hotline.ops.serve
     interval = Settings.from_env().sweep_seconds
     while True:
         time.sleep(interval)
