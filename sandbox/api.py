@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import re
 import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 import requests
 from flask import Blueprint, current_app, jsonify, request
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from hotline.messaging.channels import InvalidAddress, parse_address
+from hotline.messaging.channels import Address, InvalidAddress, parse_address
 from hotline.messaging.sms import MAX_BODY, segments
 
 from .store import SandboxStore, new_sid, rfc2822
@@ -75,6 +79,13 @@ def authenticate(account_sid: str):
     return None
 
 
+def _recipient(raw: str) -> Address:
+    """A To address: a phone number, or on WhatsApp a business-scoped user id (US.1349…)."""
+    if re.fullmatch(r"whatsapp:[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,64}", raw.strip()):
+        return Address("whatsapp", raw.strip()[len("whatsapp:"):])
+    return parse_address(raw)
+
+
 def resource(record: dict) -> dict:
     body = {k: v for k, v in record.items() if not k.startswith("_")}
     return body
@@ -98,7 +109,7 @@ def create(account_sid: str):
         return twilio_error(400, 21617, "The concatenated message body exceeds the 1600 "
                                         "character limit.")
     try:
-        to_addr = parse_address(to)
+        to_addr = _recipient(to)
         from_addr = parse_address(sender) if sender else None
     except InvalidAddress:
         return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
@@ -142,8 +153,14 @@ def create(account_sid: str):
     if service and not sender and numbers:
         record["from"] = next((n for n in numbers if parse_address(n).channel == to_addr.channel),
                               numbers[0])
+    if record["_content_sid"]:
+        # Twilio returns a template's rendered words, not what was posted.
+        record["body"] = render_template(record["_content_variables"])
     st.save(record)
-    if current_app.config["CALLBACKS"] and record["_status_callback"]:
+    if st.next_hold():
+        # Held in Twilio's queue (a busy long code): no DateSent, no callback yet.
+        pass
+    elif current_app.config["CALLBACKS"] and record["_status_callback"]:
         app = current_app._get_current_object()
         executor().submit(_deliver, app, sid)
     else:
@@ -153,13 +170,62 @@ def create(account_sid: str):
     return response
 
 
+def render_template(variables: str | None) -> str:
+    """The words of the sandbox's one approved template with its variable filled in."""
+    try:
+        values = json.loads(variables or "{}")
+    except ValueError:
+        values = {}
+    return f"Mensaje de la Línea MPP: {values.get('1', '')}"
+
+
+def _date_filters(args) -> list | None:
+    """Twilio's DateSent, DateSent< and DateSent> filters as (op, datetime); None if bad.
+    A message not sent yet (DateSent empty) never matches a DateSent filter."""
+    found = []
+    for name, op in (("DateSent", "="), ("DateSent<", "<"), ("DateSent>", ">")):
+        raw = args.get(name)
+        if not raw:
+            continue
+        raw = raw.lstrip("=")
+        for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
+            try:
+                when = datetime.strptime(raw, fmt).replace(tzinfo=timezone.utc)
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+        # A bare date means the whole day, as Twilio reads it.
+        found.append((op if len(raw) > 10 or op != "=" else "day", when))
+    return found
+
+
+def _sent_matches(record: dict, filters: list) -> bool:
+    if not filters:
+        return True
+    if not record.get("date_sent"):
+        return False
+    sent = parsedate_to_datetime(record["date_sent"])
+    for op, when in filters:
+        if op == "day" and sent.date() != when.date():
+            return False
+        if op == "=" and sent != when:
+            return False
+        if op == "<" and sent > when:
+            return False
+        if op == ">" and sent < when:
+            return False
+    return True
+
+
 def _deliver(app, sid: str) -> None:
     """Move a message through sent -> delivered (or undelivered), calling back as Twilio does."""
     with app.app_context():
         delay = app.config["DELIVERY_DELAY"]
         st = store()
         record = st.get(sid)
-        to_number = parse_address(record["to"]).number
+        to_number = _recipient(record["to"]).number
         final = ("undelivered", 30003) if to_number in UNDELIVERED_TO else ("delivered", None)
         for status, error in (("sent", None), final):
             time.sleep(delay)
@@ -211,7 +277,15 @@ def list_messages(account_sid: str):
     except ValueError:
         return twilio_error(400, 20001, "PageSize and Page must be numbers")
     to, sender = request.args.get("To"), request.args.get("From")
-    records, total = store().page(to, sender, page * size, size)
+    dates = _date_filters(request.args)
+    if dates is None:
+        return twilio_error(400, 20001, "DateSent must be YYYY-MM-DD or an ISO 8601 time")
+    if dates:
+        everything, _ = store().page(to, sender, 0, 100_000)
+        matching = [r for r in everything if _sent_matches(r, dates)]
+        records, total = matching[page * size:(page + 1) * size], len(matching)
+    else:
+        records, total = store().page(to, sender, page * size, size)
     base = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
     filters = [(k, v) for k, v in (("To", to), ("From", sender)) if v]
 
@@ -245,6 +319,44 @@ def _guard_controls():
 def faults():
     data = request.get_json(force=True)
     store().push_faults(int(data["status"]), int(data.get("count", 1)))
+    return jsonify(ok=True)
+
+
+# Media a person "sent": tests upload a file, post its URL as MediaUrl0, and the gateway
+# fetches it back with the account's credentials, as from Twilio.
+MEDIA_PATH = API + "/Messages/<message_sid>/Media/<media_sid>"
+
+
+@bp.post("/_sandbox/media")
+def upload_media():
+    """Keep a file (raw body, its Content-Type) as media of a new inbound message; returns the
+    URL Twilio would put in MediaUrl0."""
+    kind = request.headers.get("Content-Type", "application/octet-stream")
+    message_sid, media_sid = new_sid("MM"), new_sid("ME")
+    store().save_media(media_sid, kind, request.get_data())
+    account = current_app.config["ACCOUNT_SID"]
+    url = (f"{request.host_url.rstrip('/')}/2010-04-01/Accounts/{account}/Messages/"
+           f"{message_sid}/Media/{media_sid}")
+    return jsonify(url=url, content_type=kind), 201
+
+
+@bp.get(MEDIA_PATH)
+def get_media(account_sid: str, message_sid: str, media_sid: str):
+    # Twilio's media need the account's Basic auth when HTTP auth for media is on: always here.
+    if (denied := authenticate(account_sid)) is not None:
+        return denied
+    found = store().media(media_sid)
+    if found is None:
+        return twilio_error(404, 20404, "The requested resource was not found")
+    kind, data = found
+    return current_app.response_class(data, mimetype=kind)
+
+
+@bp.post("/_sandbox/hold")
+def hold():
+    """The next `count` messages stay queued (DateSent empty, no callback), as on a busy
+    long code."""
+    store().push_holds(int(request.get_json(force=True).get("count", 1)))
     return jsonify(ok=True)
 
 

@@ -75,6 +75,24 @@ class SandboxStore:
         raw = self.redis.lpop(PREFIX + "faults")
         return int(raw) if raw else None
 
+    # Media of inbound messages (tests upload them) ---------------------------------------------
+    def save_media(self, media_sid: str, content_type: str, data: bytes) -> None:
+        self.redis.hset(PREFIX + "media:" + media_sid,
+                        mapping={"type": content_type, "data": data.hex()})
+
+    def media(self, media_sid: str) -> tuple[str, bytes] | None:
+        found = self.redis.hgetall(PREFIX + "media:" + media_sid)
+        return (found["type"], bytes.fromhex(found["data"])) if found else None
+
+    def push_holds(self, count: int) -> None:
+        self.redis.incrby(PREFIX + "holds", count)
+
+    def next_hold(self) -> bool:
+        """Whether the message being accepted is one a test asked to stay queued."""
+        if int(self.redis.get(PREFIX + "holds") or 0) <= 0:
+            return False
+        return self.redis.decr(PREFIX + "holds") >= 0
+
     def unsubscribe(self, number: str) -> None:
         self.redis.sadd(PREFIX + "unsubscribed", number)
 
