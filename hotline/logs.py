@@ -34,7 +34,7 @@ _context: contextvars.ContextVar[tuple] = contextvars.ContextVar("hotline_log_co
 # SID (a letter or digit on either side), nor dates and times (2026-12-01 12:30). URL-encoded
 # too (%2B52..., as in a form body).
 _PHONE = re.compile(r"(?<![\w%])(?!\d{4}-\d\d-\d\d)(?:whatsapp(?::|%3A))?(?:\+|%2B)?\(?"
-                    r"\d(?:[\s().-]{0,2}\d){9,}(?!\w)", re.IGNORECASE)
+                    r"\d(?:(?:[\s.-]|\)\s?)?\d){9,}(?!\w)", re.IGNORECASE)
 # Credentials in a URL query, a form body, a header or a Redis URL.
 _CREDENTIAL = re.compile(
     r"(?i)(\b(?:token|auth_token|authtoken|password|passwd|secret|api_key|signature|"

@@ -63,6 +63,7 @@ def test_personal_data_and_credentials_are_blanked(line):
     "outbound 4f2a9c1e0b-0 accepted by Twilio as SM0123456789012345678901234567890a",
     "rescheduled {'inbox': 2, 'outbox': 0} at 2026-12-01 12:30:00",
     "job 1b6f1f0e-5d07-4e2c-9a4b-0f3c2d1e0a9b finished in 0.84s",
+    "Listening at: http://127.0.0.1:41035 (32611)",
 ])
 def test_ids_times_and_counts_are_kept(line):
     assert logs.redact(line, SECRETS.values()) == line
