@@ -5,6 +5,9 @@
 #   ./hotline.sh test --fast   lint, then the unit lane and doctests: no stack, no Rasa checks,
 #                        no training, no browser; extra arguments go to pytest
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
+#   ./hotline.sh setup   install what is missing, start nothing
+#   ./hotline.sh serve NAME   one service alone, configured by the environment: gateway, worker,
+#                        sweeper, actions, rasa or sandbox (how deploy/ runs them)
 #   ./hotline.sh train | eval [--cv 5] | status | corrections | content report | token | broadcast | operator | keys  (see README)
 set -euo pipefail
 
@@ -80,9 +83,12 @@ ensure_venv() {
   want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
   stamp="$VENV/.installed"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "installing Python packages (one resolver run, pinned by requirements.lock)..."
+    say "installing $(grep -c '==' requirements.lock) Python packages pinned by requirements.lock"
+    say "(about 1.5 GB the first time, Rasa and TensorFlow included: several minutes; pip lists each)"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -r requirements.lock
+    # One line per package as pip gets to it (pip's own exit status decides, not the filter's).
+    "$VENV/bin/python" -m pip install -r requirements.lock \
+      > >(grep --line-buffered -E '^(Collecting|Installing|Successfully)' >&2 || true)
     "$VENV/bin/python" -m pip install -q --no-deps -e .
     "$VENV/bin/python" -m pip check
     echo "$want" > "$stamp"
@@ -123,12 +129,16 @@ case "$cmd" in
     ensure_redis
     ensure_venv
     ;;
+  serve)
+    ensure_venv
+    exec "$VENV/bin/python" -m hotline.ops.serve "$@"
+    ;;
   chat|train|eval|status|corrections|content|token|broadcast|operator|keys)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;
   help|-h|--help)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: ./hotline.sh help)"

@@ -30,12 +30,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    from webhooks import api, console, errors, health, nlg, twilio
+    from webhooks import api, console, errors, health, metrics, nlg, twilio
 
     _console_setup(app, settings)
 
     app.register_blueprint(twilio.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)  # bearer token only (webhooks/metrics.py)
     app.register_blueprint(nlg.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(console.bp)

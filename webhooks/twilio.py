@@ -11,6 +11,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
+from hotline import metrics
 from hotline.messaging import inbound
 from hotline.messaging.channels import InvalidAddress, parse_address
 from hotline.messaging.messages import Inbound
@@ -63,6 +64,8 @@ def status():
         abort(400, "MessageSid and MessageStatus are required")
     rt = runtime()
     error = form.get("ErrorCode") or None
+    if error:
+        metrics.twilio_error(error, "delivery")
     out_id = rt.messages.record_delivery(sid, state.lower(), error)
     if out_id is None and not bc_report.record_delivery(rt, sid, state.lower(), error):
         # Not ours (or expired): answering 4xx would only make Twilio retry.

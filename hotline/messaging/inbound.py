@@ -13,7 +13,7 @@ import logging
 
 from rq import Retry
 
-from hotline import contacts, erasure
+from hotline import contacts, erasure, metrics
 from hotline.contacts import Contact
 from hotline.content import answers, program_status
 from hotline.errors import AssistantUnavailable
@@ -211,3 +211,4 @@ def _send_answer(rt: Runtime, msg: Inbound) -> None:
     for i, body in enumerate(sms.split_for_sending(parts)):
         queue_message(rt, msg.contact_id, to=to, sender=msg.to, body=body, kind=kind,
                       out_id=f"{msg.sid}-{i}")
+    metrics.message_answered(msg.channel, msg.language, msg.received_at)

@@ -15,6 +15,7 @@ import uuid
 
 from rq import Retry
 
+from hotline import metrics
 from hotline.contacts import Contact
 from hotline.messaging import delivery, routing
 from hotline.messaging.messages import Outbound
@@ -98,9 +99,11 @@ def send_one(rt: Runtime, out_id: str) -> str:
     except delivery.SendRefused as exc:
         rt.messages.mark_outbound(out_id, "failed", error_code=exc.code)
         log.warning("outbound %s failed permanently: Twilio %s", out_id, exc.code)
+        metrics.twilio_error(exc.code, "send")
         return "failed"
     status = created.status or "queued"
     rt.messages.mark_outbound(out_id, status, twilio_sid=created.sid)
     rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=created.sid, kind=msg.kind)
     log.info("outbound %s accepted by Twilio as %s", out_id, created.sid)
+    metrics.message_sent(msg.to, msg.kind)
     return status
