@@ -8,7 +8,8 @@ waits, the assistant still answers (nobody is left in silence when no operator i
 and the operator reads everything in the transcript.
 
 Owns the keys `hl:escalations`, `hl:escalations:active`, `hl:escalation:{contact_id}`,
-`hl:escalation:notes:{contact_id}` and `hl:escalation:stats:*`. Imports nothing but Redis.
+`hl:escalation:notes:{contact_id}` (notes encrypted) and `hl:escalation:stats:*`. Imports Redis
+and the vault only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import json
 import time
 
 from redis import Redis
+
+from hotline.crypto import Vault
 
 QUEUE = "hl:escalations"
 ACTIVE = "hl:escalations:active"  # claimed conversations
@@ -117,15 +120,23 @@ def release(redis: Redis, contact_id: str, how: str) -> None:
     redis.srem(ACTIVE, contact_id)
 
 
-def add_note(redis: Redis, contact_id: str, operator: str, text: str) -> None:
-    """An operator's note about this person, kept until they are erased."""
+def add_note(redis: Redis, contact_id: str, operator: str, text: str, vault: Vault) -> None:
+    """An operator's note about this person, kept (encrypted: it is free text about them)
+    until they are erased."""
     redis.rpush(NOTES.format(contact_id), json.dumps({"at": time.time(), "by": operator,
-                                                      "text": text[:2000]}))
+                                                      "text": vault.encrypt(text[:2000])}))
 
 
-def notes(redis: Redis, contact_id: str) -> list[dict]:
-    """The operators' notes about this person, oldest first."""
-    return [json.loads(n) for n in redis.lrange(NOTES.format(contact_id), 0, -1)]
+def notes(redis: Redis, contact_id: str, vault: Vault) -> list[dict]:
+    """The operators' notes about this person, oldest first, decrypted."""
+    found = []
+    for raw in redis.lrange(NOTES.format(contact_id), 0, -1):
+        note = json.loads(raw)
+        # A note written before notes were encrypted reads as it was.
+        if note.get("text", "").startswith("gAAAAA"):
+            note["text"] = vault.decrypt(note["text"])
+        found.append(note)
+    return found
 
 
 def forget(redis: Redis, contact_id: str) -> int:

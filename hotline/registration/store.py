@@ -2,8 +2,12 @@
 
 Identity fields (name, date of birth, A-number, phone) are encrypted at rest; the A-number is
 also kept as a keyed hash so that one A-number registers once without ever being readable from
-a key. Fields organizations filter and sort on (status, country, enrolment month,
-vulnerabilities) stay readable. Every read and change is written to the record's audit trail.
+a key. Sensitive fields (vulnerabilities: health, pregnancy, violence; the free-text place
+where they live), the appointment (place, day, time) and the details of audit entries (what
+information is needed, where to go) are encrypted too. Organizations filter and sort on fields
+that say nothing about one person: status, country, enrolment month, and `vulnerable`, a yes/no
+flag kept beside the encrypted list. Every read and change is written to the record's audit
+trail.
 
 A registration may have no A-number (the person does not have it): it holds no A-number and is
 never anybody's duplicate, nor is a later registration with a number a duplicate of it.
@@ -34,8 +38,13 @@ CHANGES = "hl:reg:changes:{}"  # how many status changes, to name each notificat
 
 IDENTITY_FIELDS = ("name", "birth_date", "a_number", "phone")
 PLAIN_FIELDS = ("reference", "status", "contact_id", "channel", "language", "citizenship",
-                "case_situation", "enrolled", "location_country", "location_city", "family",
-                "vulnerabilities", "created_at", "updated_at", "duplicate_of")
+                "case_situation", "enrolled", "location_country", "family", "created_at",
+                "updated_at", "duplicate_of")
+# Encrypted like identity, but shown with a single record (its read is audited), not in lists.
+SENSITIVE_FIELDS = ("location_city", "vulnerabilities")
+# Audit details that say nothing about the person stay readable; any other detail (an
+# appointment's place, what information is needed) is encrypted in the entry.
+PUBLIC_AUDIT_DETAILS = frozenset({"status", "duplicate_of", "attempt", "reason", "fields"})
 STATUSES = ("received", "under_review", "information_needed", "eligibility_confirmed",
             "appointment_scheduled", "not_eligible", "closed", "duplicate")
 # What the person is told about a status: a duplicate looks like any new registration.
@@ -88,7 +97,7 @@ class Registration:
 
     def public(self, identity: bool = True) -> dict:
         """As the API shows it; identity fields only for a single record."""
-        data = {k: getattr(self, k) for k in PLAIN_FIELDS}
+        data = {k: getattr(self, k) for k in (*PLAIN_FIELDS, *SENSITIVE_FIELDS)}
         data["vulnerable"] = bool(self.vulnerabilities)
         if identity:
             data.update({k: getattr(self, k) for k in IDENTITY_FIELDS})
@@ -157,9 +166,13 @@ class RegistrationStore:
         return self.redis.incr(CHANGES.format(reference))
 
     def set_appointment(self, reference: str, change: int, details: dict[str, str]) -> None:
-        """Keep the appointment set by status change `change`, for its reminder."""
-        self.redis.hset(RECORD.format(reference), mapping={
-            "appointment": change, **{f"appointment_{k}": v for k, v in details.items()}})
+        """Keep the appointment set by status change `change`, for its reminder (encrypted:
+        where and when someone will be is theirs to know)."""
+        pipe = self.redis.pipeline()
+        pipe.hdel(RECORD.format(reference), *(f"appointment_{k}" for k in ("place", "date", "time")))
+        pipe.hset(RECORD.format(reference), mapping={
+            "appointment": change, "appointment_details": self.vault.encrypt(json.dumps(details))})
+        pipe.execute()
 
     def appointment(self, reference: str) -> tuple[int, dict[str, str]] | None:
         """(change, details) of the appointment on file while it is still the record's status;
@@ -167,6 +180,10 @@ class RegistrationStore:
         data = self.redis.hgetall(RECORD.format(reference))
         if data.get("status") != "appointment_scheduled" or not data.get("appointment"):
             return None
+        if data.get("appointment_details"):
+            return int(data["appointment"]), json.loads(
+                self.vault.decrypt(data["appointment_details"]))
+        # Written before appointments were encrypted.
         details = {k.removeprefix("appointment_"): v for k, v in data.items()
                    if k.startswith("appointment_")}
         return int(data["appointment"]), details
@@ -234,8 +251,8 @@ class RegistrationStore:
 
     def audience_fields(self, contact_ids: list[str]) -> dict[str, dict]:
         """Contact id -> status, location_country, location_city and citizenship of their latest
-        registration, for broadcast audiences; in two round trips, nothing decrypted or audited.
-        Contacts without a registration are left out."""
+        registration, for broadcast audiences; in two round trips, only the place decrypted,
+        nothing audited. Contacts without a registration are left out."""
         fields = ("status", "location_country", "location_city", "citizenship")
         pipe = self.redis.pipeline(transaction=False)
         for contact_id in contact_ids:
@@ -244,23 +261,27 @@ class RegistrationStore:
         pipe = self.redis.pipeline(transaction=False)
         for _, reference in found:
             pipe.hmget(RECORD.format(reference), *fields)
-        return {cid: dict(zip(fields, values)) for (cid, _), values in zip(found, pipe.execute())
-                if any(v is not None for v in values)}
+        found = {cid: dict(zip(fields, values)) for (cid, _), values in zip(found, pipe.execute())
+                 if any(v is not None for v in values)}
+        for row in found.values():
+            row["location_city"] = self._open(row.get("location_city"))
+        return found
 
     def summaries(self) -> list[dict]:
         """Every record's readable fields, oldest first, without decrypting anything."""
         references = self.redis.zrange(INDEX, 0, -1)
         pipe = self.redis.pipeline()
         for reference in references:
-            pipe.hmget(RECORD.format(reference), *PLAIN_FIELDS)
+            pipe.hmget(RECORD.format(reference), *PLAIN_FIELDS, "vulnerable", "vulnerabilities")
         rows = []
         for values in pipe.execute():
             row = dict(zip(PLAIN_FIELDS, values))
             if not row["reference"]:
                 continue
             row["family"] = int(row["family"] or 0)
-            row["vulnerabilities"] = json.loads(row["vulnerabilities"] or "[]")
-            row["vulnerable"] = bool(row["vulnerabilities"])
+            flag, listed = values[-2], values[-1] or ""
+            # The flag; a record written before it existed has its list in the clear.
+            row["vulnerable"] = flag == "1" if flag is not None else listed.startswith("[\"")
             row["created_at"] = float(row["created_at"] or 0)
             row["updated_at"] = float(row["updated_at"] or 0)
             rows.append(row)
@@ -268,17 +289,30 @@ class RegistrationStore:
 
     # audit -----------------------------------------------------------------------------------
     def audit(self, reference: str, actor: str, action: str, **details) -> None:
+        details = {k: v for k, v in details.items() if v is not None}
+        private = {k: v for k, v in details.items() if k not in PUBLIC_AUDIT_DETAILS}
         entry = {"at": time.time(), "actor": actor, "action": action,
-                 **{k: v for k, v in details.items() if v is not None}}
+                 **{k: v for k, v in details.items() if k in PUBLIC_AUDIT_DETAILS}}
+        if private:
+            entry["sealed"] = self.vault.encrypt(json.dumps(private))
         self.redis.rpush(AUDIT.format(reference), json.dumps(entry))
 
     def audit_trail(self, reference: str) -> list[dict]:
-        return [json.loads(e) for e in self.redis.lrange(AUDIT.format(reference), 0, -1)]
+        trail = []
+        for raw in self.redis.lrange(AUDIT.format(reference), 0, -1):
+            entry = json.loads(raw)
+            if "sealed" in entry:
+                entry.update(json.loads(self.vault.decrypt(entry.pop("sealed"))))
+            trail.append(entry)
+        return trail
 
     # encoding --------------------------------------------------------------------------------
     def _to_hash(self, reg: Registration) -> dict:
         data = {k: getattr(reg, k) for k in PLAIN_FIELDS}
-        data["vulnerabilities"] = json.dumps(reg.vulnerabilities)
+        data["vulnerable"] = "1" if reg.vulnerabilities else "0"
+        data["vulnerabilities"] = self.vault.encrypt(json.dumps(reg.vulnerabilities))
+        data["location_city"] = (self.vault.encrypt(reg.location_city) if reg.location_city
+                                 else "")
         # An identity field left empty (no A-number) stays empty: nothing to hide.
         data.update({k: self.vault.encrypt(str(getattr(reg, k))) if getattr(reg, k) else ""
                      for k in IDENTITY_FIELDS})
@@ -293,13 +327,20 @@ class RegistrationStore:
 
     def _from_hash(self, data: dict) -> Registration:
         values = {k: data.get(k, "") for k in PLAIN_FIELDS}
-        values["vulnerabilities"] = json.loads(values["vulnerabilities"] or "[]")
+        values["vulnerabilities"] = json.loads(self._open(data.get("vulnerabilities")) or "[]")
+        values["location_city"] = self._open(data.get("location_city"))
         values["family"] = int(values["family"] or 0)
         values["created_at"] = float(values["created_at"] or 0)
         values["updated_at"] = float(values["updated_at"] or 0)
         values.update({k: self.vault.decrypt(data[k]) if data.get(k) else ""
                        for k in IDENTITY_FIELDS})
         return Registration(**values)
+
+    def _open(self, stored: str | None) -> str:
+        """A sensitive field's text: decrypted, or as it was written before it was encrypted."""
+        if not stored:
+            return ""
+        return self.vault.decrypt(stored) if stored.startswith("gAAAAA") else stored
 
 
 def priority_key(row: dict) -> tuple:

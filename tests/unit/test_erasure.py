@@ -102,7 +102,7 @@ def live_through_everything(rt, person: Person, tracker) -> None:
     # An operator takes the conversation, writes a note, replies; all of it audited.
     escalations.escalate(rt.redis, cid, "asked", urgent=False, language="es")
     escalations.claim(rt.redis, cid, "ana")
-    escalations.add_note(rt.redis, cid, "ana", person.note)
+    escalations.add_note(rt.redis, cid, "ana", person.note, rt.vault)
     audit.record(rt.redis, "ana", "claim", cid)
     audit.record(rt.redis, "ana", "reply", cid, message_id=person.out_id)
     outbound.drain(rt, cid)
@@ -209,7 +209,7 @@ def test_erasure_leaves_nothing_of_the_person_and_everything_of_the_others(
     assert [e["text"] for e in rt.messages.transcript(cid)][0].startswith("Me llamo Benito")
     assert rt.messages.status_of(second.twilio_sids[0]) == "delivered"
     assert escalations.get(rt.redis, cid)["claimed_by"] == "ana"
-    assert escalations.notes(rt.redis, cid)[0]["text"] == second.note
+    assert escalations.notes(rt.redis, cid, rt.vault)[0]["text"] == second.note
     assert form_mark.open_question(rt.redis, cid) == "reg_phone"
     assert rt.redis.exists(keys.tracker_key(cid))
     assert [e["contact_id"] for e in audit.recent(rt.redis)].count(cid) == 2

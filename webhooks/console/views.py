@@ -192,7 +192,7 @@ def conversation(contact_id: str):
     others = [o for o in operators.listing(rt.redis) if o["username"] != current_user.id]
     return render_template("console/conversation.html", record=record, contact_id=contact_id,
                            transcript=_transcript(rt, contact_id), registration=reg,
-                           notes=escalations.notes(rt.redis, contact_id), saved=saved,
+                           notes=escalations.notes(rt.redis, contact_id, rt.vault), saved=saved,
                            others=others, person_language=lang)
 
 
@@ -235,7 +235,8 @@ def note(contact_id: str):
     _held(contact_id)
     text = (request.form.get("text") or "").strip()
     if text:
-        escalations.add_note(runtime().redis, contact_id, current_user.id, text)
+        escalations.add_note(runtime().redis, contact_id, current_user.id, text,
+                             runtime().vault)
         _audit("note", contact_id)
     return redirect(url_for("console.conversation", contact_id=contact_id))
 

@@ -75,7 +75,7 @@ def test_claim_read_reply_note_and_hand_back(app, rt):
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.data
     assert b"<script>alert(1)" not in page.data
     ana.post(f"/console/c/{contact_id}/note", data={"csrf_token": ana.csrf, "text": "call back"})
-    assert escalations.notes(rt.redis, contact_id)[0]["text"] == "call back"
+    assert escalations.notes(rt.redis, contact_id, rt.vault)[0]["text"] == "call back"
     assert ana.post(f"/console/c/{contact_id}/reply", data={"body": "Hola, soy Ana"}
                     ).status_code == 400  # no CSRF token
     assert ana.post(f"/console/c/{contact_id}/reply",
