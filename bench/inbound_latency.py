@@ -1,8 +1,11 @@
 """Load generator: signed inbound messages from N concurrent senders against the running hotline.
 
 Prints the webhook acknowledgement latency and the time until each reply reaches the Twilio
-sandbox (p50/p95/p99), and messages per second. Start the hotline first (./hotline.sh run),
-then:  .venv/bin/python bench/inbound_latency.py --senders 10 --messages 5
+sandbox (p50/p95/p99), and messages per second. Then the same load straight to Rasa's REST
+channel (same senders, messages and metadata as the workers send), and both p95s side by side:
+the hotline's own cost on top of Rasa's turn (target: replies p95 <= 1.15x raw Rasa p95).
+Start the hotline first (./hotline.sh run), then:
+    nice -n 10 .venv/bin/python bench/inbound_latency.py --senders 10 --messages 5
 Each sender waits for its reply before sending its next message, as a person would.
 """
 
@@ -18,7 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hotline.config import running_stack_environ  # noqa: E402
+import requests  # noqa: E402
+
+from hotline.config import Settings, running_stack_environ  # noqa: E402
 from hotline.ops.chat import Phone  # noqa: E402
 
 MESSAGES = ["hola", "gracias", "hello", "buenas tardes", "thank you", "ayuda"]
@@ -46,10 +51,49 @@ def run_sender(phone: Phone, count: int, acks: list, replies: list, errors: list
             errors.append("no reply")
 
 
+def run_rasa_sender(rasa_url: str, token: str, count: int, turns: list, errors: list) -> None:
+    """One person talking to Rasa directly: the turn the worker waits for, nothing else."""
+    sender = "bench-" + secrets.token_hex(8)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    for i in range(count):
+        started = time.perf_counter()
+        try:
+            response = session.post(rasa_url + "/webhooks/rest/webhook", timeout=120, json={
+                "sender": sender, "message": MESSAGES[i % len(MESSAGES)],
+                "metadata": {"language": "es", "channel": "sms",
+                             "message_sid": "SM" + secrets.token_hex(16), "num_media": 0}})
+        except requests.RequestException as exc:
+            errors.append(type(exc).__name__)
+            continue
+        if response.status_code == 200 and response.json():
+            turns.append(time.perf_counter() - started)
+        else:
+            errors.append(response.status_code)
+
+
+def load(target, senders: int, args: tuple) -> float:
+    threads = [threading.Thread(target=target, args=args(i)) for i in range(senders)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def line(name: str, values: list[float]) -> str:
+    return (f"  {name:17s} p50 {percentile(values, .50) * 1000:7.1f} ms   "
+            f"p95 {percentile(values, .95) * 1000:7.1f} ms   "
+            f"p99 {percentile(values, .99) * 1000:7.1f} ms   "
+            f"mean {statistics.mean(values) * 1000:7.1f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--senders", type=int, default=10)
     parser.add_argument("--messages", type=int, default=5, help="messages per sender")
+    parser.add_argument("--no-rasa", action="store_true", help="skip the raw Rasa comparison")
     args = parser.parse_args()
     env = running_stack_environ()
     if not env.get("TWILIO_API_BASE_URL"):
@@ -74,12 +118,26 @@ def main() -> int:
           f"in {elapsed:.1f}s ({len(replies) / elapsed:.1f} answered messages/s)")
     for name, values in (("webhook ack", acks), ("reply in sandbox", replies)):
         if values:
-            print(f"  {name:17s} p50 {percentile(values, .50) * 1000:7.1f} ms   "
-                  f"p95 {percentile(values, .95) * 1000:7.1f} ms   "
-                  f"p99 {percentile(values, .99) * 1000:7.1f} ms   "
-                  f"mean {statistics.mean(values) * 1000:7.1f} ms")
+            print(line(name, values))
     print(f"  errors: {len(errors)} {errors[:5] if errors else ''}")
-    return 0 if not errors else 1
+    if args.no_rasa or not replies:
+        return 0 if not errors else 1
+
+    # The same load on Rasa alone (its URL and token as the workers read them).
+    settings = Settings.from_env(env)
+    turns, rasa_errors = [], []
+    rasa_elapsed = load(run_rasa_sender, args.senders, lambda i: (
+        settings.rasa_url, settings.rasa_token or "", args.messages, turns, rasa_errors))
+    print(f"raw Rasa, same load: {len(turns)} turns in {rasa_elapsed:.1f}s "
+          f"({len(turns) / rasa_elapsed:.1f} turns/s)")
+    if turns:
+        print(line("raw Rasa turn", turns))
+        ratio = percentile(replies, .95) / percentile(turns, .95)
+        print(f"  p95 side by side: replies {percentile(replies, .95) * 1000:.0f} ms, "
+              f"raw Rasa {percentile(turns, .95) * 1000:.0f} ms, ratio {ratio:.2f}x "
+              f"(target <= 1.15x)")
+    print(f"  raw Rasa errors: {len(rasa_errors)} {rasa_errors[:5] if rasa_errors else ''}")
+    return 0 if not errors and not rasa_errors else 1
 
 
 if __name__ == "__main__":
