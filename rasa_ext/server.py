@@ -31,10 +31,20 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
+    # Rasa's own lines through the hotline's one redacting setup (JSON in production), not
+    # coloredlogs: Rasa installs that where this hook is, replacing any stdout handler.
+    rasa.utils.io.configure_colored_logging = configure_logging
     rasa_main()
     return 0
+
+
+def configure_logging(level=None) -> None:
+    from hotline import logs
+
+    logs.configure("rasa")
 
 
 if __name__ == "__main__":

@@ -113,3 +113,27 @@ def test_a_wrong_log_format_is_refused():
 
     with pytest.raises(ConfigError, match="HOTLINE_LOG_FORMAT"):
         ServeSettings.from_env({"HOTLINE_LOG_FORMAT": "xml"})
+
+
+def test_rasa_logs_through_the_same_setup_instead_of_coloredlogs(configured, monkeypatch):
+    """rasa_ext.server replaces the hook where Rasa installs coloredlogs (rasa/__main__.py)."""
+    import rasa.utils.io
+
+    from rasa_ext import server
+
+    monkeypatch.setattr(server, "rasa_argv", lambda args, token: ["rasa", "--version"])
+    # Restored after the test: server.main replaces it for the rest of its process.
+    monkeypatch.setattr(rasa.utils.io, "configure_colored_logging",
+                        rasa.utils.io.configure_colored_logging)
+    monkeypatch.setenv("RASA_TOKEN", "rasa-token-xyz98765")
+    ran = []
+    monkeypatch.setattr("rasa.__main__.main", lambda: ran.append(
+        rasa.utils.io.configure_colored_logging(20)))
+    out = configured()
+    logging.getLogger().handlers = []
+    assert server.main([]) == 0 and ran
+    handler = logging.getLogger().handlers[0]
+    assert getattr(handler, "hotline", False)
+    handler.setStream(out)
+    logging.getLogger("rasa.core.processor").info("turn for %s", PHONE)
+    assert "rasa rasa.core.processor: turn for [redacted]" in out.getvalue()
