@@ -152,6 +152,13 @@ class Settings:
     action_server_token: str | None = None  # Rasa -> action server shared secret (a header)
     retention_days: int = 365  # people silent this long are erased; 0 = never
     retention_notice_days: int = 30  # organizations see who will be erased this many days ahead
+    # What messages cost (hotline/messaging/billing.py): the operator's prices, none by default
+    # (shown as unknown, never invented). "sms=0.0079,whatsapp_service=0.004,whatsapp_utility=
+    # 0.008": per SMS segment and per WhatsApp message by category, in price_currency; approved
+    # templates are billed in whatsapp_template_category.
+    message_prices: str = ""
+    price_currency: str = "USD"
+    whatsapp_template_category: str = "utility"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -195,6 +202,10 @@ class Settings:
             retention_days=_int(env, "HOTLINE_RETENTION_DAYS", cls.retention_days),
             retention_notice_days=_int(env, "HOTLINE_RETENTION_NOTICE_DAYS",
                                        cls.retention_notice_days),
+            message_prices=_env(env, "HOTLINE_MESSAGE_PRICES", cls.message_prices),
+            price_currency=_env(env, "HOTLINE_PRICE_CURRENCY", cls.price_currency),
+            whatsapp_template_category=_env(env, "HOTLINE_WHATSAPP_TEMPLATE_CATEGORY",
+                                            cls.whatsapp_template_category),
             program_status_file=Path(_env(env, "HOTLINE_PROGRAM_STATUS_FILE",
                                           str(cls.program_status_file))),
             content_review_days=_int(env, "HOTLINE_CONTENT_REVIEW_DAYS", cls.content_review_days),

@@ -37,6 +37,15 @@ class Address:
         return Address(channel, self.number)
 
 
+def channel_of(twilio_address: str) -> str:
+    """The channel of a Twilio To/From value, whatever follows the prefix.
+
+    >>> channel_of("whatsapp:US.1234"), channel_of("WhatsApp:+5215512345678"), channel_of("+1555")
+    ('whatsapp', 'whatsapp', 'sms')
+    """
+    return WHATSAPP if (twilio_address or "").strip().lower().startswith(_PREFIX) else SMS
+
+
 def parse_address(raw: str) -> Address:
     """Parse a Twilio From/To value into channel and E.164 number."""
     value = (raw or "").strip()

@@ -7,7 +7,7 @@ by the per-contact outbox (`messaging.outbound`) and by broadcasts (`outreach.se
 differ only in what they record and in how they retry (RQ's declared retries for the outbox,
 `waits` in the broadcast's threads).
 
-May import: core (errors), and the runtime for type hints only.
+May import: core (errors), messaging rules (sms, channels), and the runtime for type hints only.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.errors import HotlineError, TransientSendError
 from hotline.messaging import sms
+from hotline.messaging.channels import channel_of
 
 if TYPE_CHECKING:
     from hotline.runtime import Runtime
@@ -49,10 +50,11 @@ def is_transient(exc: TwilioRestException) -> bool:
     return exc.status == 429 or exc.status >= 500
 
 
-def mark_permanent_failure(rt: Runtime, contact_id: str, code) -> None:
-    """What a permanent Twilio error says about the contact: unsubscribed, or unreachable."""
+def mark_permanent_failure(rt: Runtime, contact_id: str, code, channel: str | None = None) -> None:
+    """What a permanent Twilio error says about the contact: unsubscribed (on `channel`, the
+    one the message went by; None: every channel), or unreachable."""
     if code == UNSUBSCRIBED:
-        rt.contacts.set_opted_out(contact_id, True)
+        rt.contacts.set_opted_out(contact_id, True, channel=channel)
     elif code in UNDELIVERABLE:
         rt.contacts.mark_undeliverable(contact_id, code)
 
@@ -117,7 +119,7 @@ def _create_once(rt: Runtime, contact_id: str, params: dict):
             raise TransientSendError(f"Twilio {exc.status}", code=exc.code,
                                      status=exc.status) from exc
         code = exc.code or exc.status
-        mark_permanent_failure(rt, contact_id, code)
+        mark_permanent_failure(rt, contact_id, code, channel=channel_of(params["to"]))
         raise SendRefused(code) from exc
     except requests.RequestException as exc:
         raise TransientSendError(f"Twilio unreachable: {exc.__class__.__name__}") from exc

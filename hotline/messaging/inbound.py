@@ -84,7 +84,7 @@ def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
 def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
     """Work out the replies to one message and save them on the message record."""
     question = form_mark.open_question(rt.redis, contact.id)
-    kind = keywords.match(msg.body)
+    kind = keywords.match(_every_channel(msg.body) or msg.body)
     if kind == keywords.OPT_OUT and question and keywords.is_cancel(msg.body):
         # Mid-registration, CANCEL/CANCELAR stops the registration, not all messages: the
         # form's answer says so and how to opt out (STOP) as well.
@@ -95,13 +95,13 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         lang = language.for_turn(None, contact.language, None, keywords.keyword_language(msg.body))
         if lang != contact.language:
             rt.contacts.set_language(contact.id, lang, chosen=False)
-        if kind == keywords.OPT_OUT:
-            rt.contacts.set_opted_out(contact.id, True)
-            _save_system(rt, msg, lang, "keyword.stopped", COMPLIANCE)
-        elif kind == keywords.OPT_IN:
-            rt.contacts.set_opted_out(contact.id, False)
-            _save_system(rt, msg, lang, "keyword.started", COMPLIANCE)
-        elif contact.opted_out:
+        if kind in (keywords.OPT_OUT, keywords.OPT_IN):
+            # On the channel they wrote by; "STOP ALL" / "ALTO TODO" for every channel.
+            rt.contacts.set_opted_out(contact.id, kind == keywords.OPT_OUT,
+                                      channel=None if _every_channel(msg.body) else msg.channel)
+            _save_system(rt, msg, lang, "keyword.stopped" if kind == keywords.OPT_OUT
+                         else "keyword.started", COMPLIANCE)
+        elif contact.opted_out_on(msg.channel):
             # They asked for no messages but START: no answer, and nothing to tell them later.
             rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
         elif kind == keywords.NOTIFY_ME:
@@ -110,7 +110,7 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
             _save_system(rt, msg, lang, "keyword.help", REPLY)
         return
 
-    if contact.opted_out:
+    if contact.opted_out_on(msg.channel):
         # Kept for the record and for operators; the person asked for no messages but START.
         rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
         return
@@ -143,6 +143,25 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         replies = [{"text": rt.catalogs.text("error.no_answer", lang)}]
     rt.messages.save_answer(msg.sid, [{"text": r.get("text") or "", "buttons": r.get("buttons")}
                                       for r in replies], lang)
+
+
+# Said after STOP or START, it covers every channel, not only the one written by.
+_EVERY_CHANNEL = {"all", "todo", "todos", "todas", "both", "ambos", "everything"}
+
+
+def _every_channel(body: str) -> str | None:
+    """The keyword of a "STOP ALL" / "ALTO TODO" message, or None for any other.
+
+    >>> _every_channel("STOP ALL"), _every_channel(" alto  todo "), _every_channel("STOP")
+    ('STOP', 'alto', None)
+    >>> _every_channel("stop all of it"), _every_channel("todo bien")
+    (None, None)
+    """
+    words = (body or "").split()
+    if len(words) == 2 and words[1].casefold() in _EVERY_CHANNEL and keywords.match(words[0]) in (
+            keywords.OPT_OUT, keywords.OPT_IN):
+        return words[0]
+    return None
 
 
 def _notify_me(rt: Runtime, msg: Inbound, contact: Contact, lang: str) -> None:

@@ -201,6 +201,24 @@ class MessageStore:
         self.redis.expire(history, self._left(key))
         return out_id
 
+    def set_billing(self, out_id: str, fields: dict[str, str]) -> None:
+        """Note what a sent message is billed as (`messaging.billing`: class and cost) on its
+        record, where erasure and expiry take it with the message."""
+        self.redis.hset(OUT_KEY.format(out_id), mapping=fields)
+
+    def billing(self, contact_id: str) -> list[dict[str, str]]:
+        """The billing fields of this contact's outbound records that have them, oldest first:
+        what the conversation cost."""
+        ids = sorted(m.partition(":")[2] for m in self.redis.smembers(BY_CONTACT.format(contact_id))
+                     if m.startswith("out:"))
+        pipe = self.redis.pipeline(transaction=False)
+        for out_id in ids:
+            pipe.hgetall(OUT_KEY.format(out_id))
+        records = [r for r in pipe.execute() if r.get("bill_channel")]
+        return sorted(({k: v for k, v in r.items() if k.startswith("bill_")} | {
+            "created_at": r.get("created_at", "0")} for r in records),
+            key=lambda r: float(r["created_at"] or 0))
+
     def status_of(self, twilio_sid: str) -> str | None:
         """Where the message Twilio knows as `twilio_sid` stands, if it is one of our records."""
         out_id = self.redis.get(TWILIO_SID_KEY.format(twilio_sid))

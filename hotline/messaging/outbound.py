@@ -17,7 +17,8 @@ from rq import Retry
 
 from hotline import metrics
 from hotline.contacts import Contact
-from hotline.messaging import delivery, routing
+from hotline.messaging import billing, delivery, routing
+from hotline.messaging.channels import channel_of
 from hotline.messaging.messages import Outbound
 from hotline.messaging.serial import SerialQueue
 from hotline.runtime import OUTBOUND_QUEUE, Runtime
@@ -65,6 +66,22 @@ def queue_to_contact(rt: Runtime, contact: Contact, body: str, kind: str,
                          out_id=out_id, content_sid=route.content_sid)
 
 
+def record_billing(rt: Runtime, msg: Outbound) -> None:
+    """Note on the record what Twilio will bill for the message: its class (SMS segments and
+    encoding, WhatsApp category) and its cost at the operator's prices (none: unknown)."""
+    s = rt.settings
+    bclass = billing.classify(msg.to, msg.body, msg.content_sid, s.whatsapp_template_category)
+    try:
+        price = billing.cost(bclass, billing.Prices.parse(s.message_prices, s.price_currency))
+    except billing.PriceError as exc:
+        # The message is sent: a misread price must not undo that; its cost stays unknown.
+        log.error("HOTLINE_MESSAGE_PRICES unreadable (%s); cost of %s unknown", exc, msg.id)
+        price = None
+    rt.messages.set_billing(msg.id, {**bclass.as_fields(),
+                                     "bill_cost": "" if price is None else str(price),
+                                     "bill_currency": s.price_currency})
+
+
 def schedule(rt: Runtime, contact_id: str) -> None:
     rt.queue(OUTBOUND_QUEUE).enqueue(
         "hotline.jobs.drain_outbox", contact_id, retry=SEND_RETRY, job_timeout=600
@@ -88,7 +105,7 @@ def send_one(rt: Runtime, out_id: str) -> str:
         # A previous attempt died between Twilio's answer and our record of it.
         rt.messages.mark_outbound(out_id, earlier.status or "queued", twilio_sid=earlier.sid)
         return earlier.status or "queued"
-    if msg.kind != COMPLIANCE and rt.contacts.is_opted_out(msg.contact_id):
+    if msg.kind != COMPLIANCE and rt.contacts.is_opted_out(msg.contact_id, channel_of(msg.to)):
         rt.messages.mark_outbound(out_id, "refused", reason="opted_out")
         log.info("outbound %s refused: contact %s opted out", out_id, msg.contact_id)
         return "refused"
@@ -105,5 +122,6 @@ def send_one(rt: Runtime, out_id: str) -> str:
     rt.messages.mark_outbound(out_id, status, twilio_sid=created.sid)
     rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=created.sid, kind=msg.kind)
     log.info("outbound %s accepted by Twilio as %s", out_id, created.sid)
+    record_billing(rt, msg)
     metrics.message_sent(msg.to, msg.kind)
     return status

@@ -37,7 +37,8 @@ REGIONS = ("MX", "US", "GT", "HN", "SV", "CU", "VE")
 MEXICO = 52
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 # What a typed number may hold besides digits: spaces, dashes, dots, brackets, one leading +.
-_TYPED = re.compile(r"^\+?[\d\s().\-/]+$")
+# ASCII digits only: `\d` would take any script's digits, which phonenumbers then reads.
+_TYPED = re.compile(r"^\+?[0-9 \t().\-/]+$")
 _MX_OLD_PREFIX = re.compile(r"^(?:044|045|01)(\d{10})$")  # pre-2019 national mobile prefixes
 MAX_TYPED = 40  # longer than any written-out number: refuse before parsing
 
@@ -69,6 +70,19 @@ def canonical(e164: str) -> str:
     if e164.startswith("+521") and len(e164) == 14:
         return "+52" + e164[4:]
     return e164
+
+
+def forms(e164: str) -> tuple[str, ...]:
+    """Every form one number has been written in, the canonical first: a Mexican mobile is
+    also `+52 1…` (WhatsApp's form, and what contact ids were once computed from).
+
+    >>> forms("+5215512345678"), forms("+19155550101")
+    (('+525512345678', '+5215512345678'), ('+19155550101',))
+    """
+    number = canonical(e164)
+    if number.startswith("+52") and len(number) == 13 and number[3:].isdigit():
+        return number, "+521" + number[3:]
+    return (number,)
 
 
 def region_of(e164: str | None) -> str:
@@ -105,7 +119,7 @@ def normalize(text: str, default_region: str = "MX") -> str:
         raise InvalidPhone("empty")
     if len(raw) > MAX_TYPED or not _TYPED.match(raw):
         raise InvalidPhone("phone_invalid")
-    digits = re.sub(r"\D", "", raw)
+    digits = re.sub(r"[^0-9]", "", raw)
     if len(digits) < 7:
         raise InvalidPhone("phone_short")
     if raw.startswith("+"):

@@ -47,15 +47,19 @@ def hotline_number(numbers: tuple[str, ...], channel: str) -> str | None:
 def choose(contact: Contact, numbers: tuple[str, ...], content_sid: str | None,
            channel: str | None = None, number: str | None = None,
            now: float | None = None) -> Route:
-    """The route for a message to this contact (optionally to a chosen channel/number)."""
-    if contact.opted_out:
+    """The route for a message to this contact (optionally to a chosen channel/number).
+
+    Opting out is per channel: a STOP by SMS leaves WhatsApp open, and the SMS fallback is
+    never taken to someone who stopped SMS.
+    """
+    channel = channel or contact.last_channel or "sms"
+    if contact.opted_out_on(channel):
         raise NoRoute("opted_out")
     if contact.undeliverable:
         raise NoRoute("undeliverable")
     number = number or contact.number
     if not number:
         raise NoRoute("no_number")
-    channel = channel or contact.last_channel or "sms"
     sms_from = hotline_number(numbers, "sms")
     if channel == "whatsapp":
         wa_from = hotline_number(numbers, "whatsapp")
@@ -65,7 +69,7 @@ def choose(contact: Contact, numbers: tuple[str, ...], content_sid: str | None,
             return Route(f"whatsapp:{number}", wa_from, VIA_SESSION)
         if wa_from and content_sid:
             return Route(f"whatsapp:{number}", wa_from, VIA_TEMPLATE, content_sid)
-        if sms_from and contact.sms_ok:
+        if sms_from and contact.sms_ok and not contact.opted_out_on("sms"):
             return Route(number, sms_from, VIA_SMS_FALLBACK)
         raise NoRoute("whatsapp_window")
     if not sms_from:

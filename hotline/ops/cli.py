@@ -274,6 +274,18 @@ def _progress(report: dict) -> str:
             f"opted out {report['opted_out']} skipped {report['skipped']} ({report['state']})")
 
 
+def _cost_line(cost: dict) -> str:
+    """A cost summary (`billing.Tally.as_dict`): the priced sum, and what has no price."""
+    total = f"{cost['total']} {cost['currency']}" if cost["total"] is not None else "unknown"
+    kinds = ", ".join(f"{k}: {v}" for k, v in sorted(cost["by_category"].items()))
+    unpriced = (f"; {cost['unpriced']} without a price (set HOTLINE_MESSAGE_PRICES)"
+                if cost["unpriced"] else "")
+    unreachable = (f"; {cost['no_route']} cannot be sent now (see the route rules)"
+                   if cost.get("no_route") else "")
+    return (f"{total} for {cost['messages']} messages ({kinds or 'none'}; "
+            f"{cost['sms_segments']} SMS segments){unpriced}{unreachable}")
+
+
 def cmd_broadcast(args) -> int:
     """Send (or dry-run) a broadcast, or watch one's delivery report."""
     import json
@@ -316,6 +328,7 @@ def cmd_broadcast(args) -> int:
     by_language = ", ".join(f"{k}: {v}" for k, v in sorted(preview["by_language"].items()))
     print(f"audience: {preview['audience']} ({by_language or 'nobody'}); "
           f"opted out, not sent: {preview['opted_out']}")
+    print("estimated cost: " + _cost_line(preview["estimated_cost"]))
     for lang, text in sorted(preview["samples"].items()):
         print(f"--- {lang}\n{text}")
     if args.dry_run:

@@ -4,7 +4,7 @@ Owns the meaning of the audience filters (`matches`, pure) and the walk over eve
 a stable order. Registration fields come from `RegistrationStore.audience_fields`; contacts'
 language, channel, opt-out and subscriptions from `ContactStore.get_many`, a batch at a time.
 
-May import: core, contacts, content.corrections, registration.store, outreach.spec,
+May import: core, contacts, content.corrections, registration.store, outreach (spec, costs),
 runtime.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from hotline.contacts import Contact
 from hotline.content import corrections
+from hotline.outreach import costs
 from hotline.outreach.spec import Broadcast
 from hotline.runtime import Runtime
 
@@ -66,11 +67,21 @@ def matches(audience: dict, language: str, channel: str | None,
 
 def audience_members(rt: Runtime, audience: dict,
                      batch: int = 1000) -> Iterator[tuple[str, str, bool]]:
-    """(contact id, language, opted out) for everyone the filters select, in a stable order."""
+    """(contact id, language, opted out) for everyone the filters select, in a stable order;
+    opted out on the channel the broadcast would reach them by (their last one)."""
+    for contact, lang in _selected(rt, audience, batch):
+        yield contact.id, lang, contact.opted_out_on(contact.last_channel or "sms")
+
+
+def _selected(rt: Runtime, audience: dict, batch: int = 1000) -> Iterator[tuple[Contact, str]]:
+    """(contact, language) for everyone the filters select, numbers left encrypted."""
     if CORRECTION in audience:
-        for cid, lang, _, opted in reach(rt, corrections.sending_recipients(
-                rt.redis, audience[CORRECTION]), batch):
-            yield cid, lang, opted
+        ids = corrections.sending_recipients(rt.redis, audience[CORRECTION])
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            for contact in rt.contacts.get_many(chunk, numbers=False):
+                if contact is not None:
+                    yield contact, contact.language or rt.settings.default_language
         return
     wants_registration = bool(REGISTRATION_FILTERS & set(audience))
     for chunk in rt.contacts.id_pages(batch):
@@ -81,7 +92,7 @@ def audience_members(rt: Runtime, audience: dict,
             lang = contact.language or rt.settings.default_language
             if matches(audience, lang, contact.last_channel, registrations.get(cid),
                        contact.subscriptions):
-                yield cid, lang, contact.opted_out
+                yield contact, lang
 
 
 def reach(rt: Runtime, contact_ids: list[str],
@@ -92,17 +103,22 @@ def reach(rt: Runtime, contact_ids: list[str],
         chunk = contact_ids[start:start + batch]
         for cid, contact in zip(chunk, rt.contacts.get_many(chunk, numbers=False)):
             if contact is not None:
-                yield (cid, contact.language or rt.settings.default_language,
-                       contact.last_channel or "sms", contact.opted_out)
+                channel = contact.last_channel or "sms"
+                yield (cid, contact.language or rt.settings.default_language, channel,
+                       contact.opted_out_on(channel))
 
 
 def dry_run(rt: Runtime, bc: Broadcast) -> dict:
-    """How many would receive it, by language, and how many opted out; sends nothing."""
+    """How many would receive it, by language, how many opted out, and what it would cost
+    (`costs.Estimate`: each message classed on the route it would take); sends nothing."""
     by_language, opted_out = Counter(), 0
-    for _, lang, opted in audience_members(rt, bc.audience):
-        if opted:
+    estimate = costs.Estimate(rt, bc)
+    for contact, lang in _selected(rt, bc.audience):
+        if contact.opted_out_on(contact.last_channel or "sms"):
             opted_out += 1
         else:
             by_language[lang] += 1
+            estimate.add(contact, lang)
     return {"audience": sum(by_language.values()), "opted_out": opted_out,
-            "by_language": dict(by_language), "samples": bc.texts}
+            "by_language": dict(by_language), "samples": bc.texts,
+            "estimated_cost": estimate.as_dict()}

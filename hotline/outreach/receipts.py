@@ -18,6 +18,10 @@ from hotline.outreach import store
 _STATES = "hl:bc:{}:st"
 _DELIVERIES = "hl:bc:{}:dlv"
 _BY_TWILIO_SID = "hl:bcsid:{}"
+# What the broadcast's accepted messages are billed as: "<class fields>|<cost>" -> how many.
+# Counts only, naming nobody: erasure has nothing to take from it.
+_BILLING = "hl:bc:{}:bill"
+_BILLING_FIELDS = ("bill_channel", "bill_category", "bill_units", "bill_encoding")
 
 SENDING, SENT, SKIP, FAIL = "sending", "sent", "skip", "fail"
 
@@ -82,6 +86,24 @@ def record_delivery(redis: Redis, bc_id: str, contact_id: str, status: str,
 def deliveries(redis: Redis, bc_id: str) -> list[str]:
     """Every recipient's latest delivery status so far."""
     return redis.hvals(_DELIVERIES.format(bc_id))
+
+
+# billing -------------------------------------------------------------------------------------
+def record_billing(redis: Redis, bc_id: str, fields: dict[str, str], cost: str) -> None:
+    """Count one accepted message of this billing class (`messaging.billing`) and cost ('' for
+    a price not configured)."""
+    member = "|".join([*(fields.get(f, "") for f in _BILLING_FIELDS), cost])
+    redis.hincrby(_BILLING.format(bc_id), member, 1)
+
+
+def billing(redis: Redis, bc_id: str) -> list[tuple[dict[str, str], str, int]]:
+    """(class fields, cost, how many messages) for each class and cost the broadcast sent."""
+    rows = []
+    for member, count in redis.hgetall(_BILLING.format(bc_id)).items():
+        *values, cost = member.split("|")
+        if len(values) == len(_BILLING_FIELDS):
+            rows.append((dict(zip(_BILLING_FIELDS, values)), cost, int(count)))
+    return rows
 
 
 # erasure -----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Owns `record_delivery` (a status callback for a broadcast's message), `report` (the counts the
 API, the console and the CLI show) and `recent` (the newest broadcasts).
 
-May import: core, outreach (spec, store, receipts), runtime.
+May import: core, outreach (spec, store, receipts, costs), runtime.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
-from hotline.outreach import receipts, store
+from hotline.outreach import costs, receipts, store
 from hotline.runtime import Runtime
 
 
@@ -68,6 +68,7 @@ def report(rt: Runtime, bc_id: str) -> dict | None:
         "failed_by_code": dict(failed_by_code), "opted_out": counts["opted_out"],
         "skipped": counts["skipped"], "skipped_by_reason": dict(skipped_by_reason),
         "via": dict(via),
+        "cost": costs.spent(rt, bc_id),  # what the accepted messages are billed, if priced
         "started_at": started_at, "finished_at": finished_at,
     }
 

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from hotline.contacts import Contact
 from hotline.errors import TransientSendError
 from hotline.messaging import delivery, routing
-from hotline.messaging.channels import SMS, WHATSAPP, Address
-from hotline.outreach import receipts
+from hotline.messaging.channels import SMS, WHATSAPP, Address, channel_of
+from hotline.outreach import costs, receipts
 from hotline.outreach.ratelimit import RateLimiter
 from hotline.outreach.spec import Broadcast
 from hotline.runtime import Runtime
@@ -87,7 +87,7 @@ class Sender:
             message = delivery.create(
                 self.rt, contact_id, route.to, route.sender, body, route.content_sid,
                 callback=self.rt.settings.broadcast_callbacks, waits=TRANSIENT_WAITS,
-                pace=lambda: self._pace(route.sender, contact_id))
+                pace=lambda: self._pace(route.sender, contact_id, channel_of(route.to)))
         except _Stop as stop:
             if stop.reason == NOT_OURS:
                 # Left "sending": the runner that took the chunk over looks it up at Twilio
@@ -100,9 +100,10 @@ class Sender:
             return self._failed(contact_id, exc.code or exc.status or "timeout")
         receipts.record_sent(self.rt.redis, self.bc.id, contact_id, message.sid, route.via,
                              self.rt.settings.message_ttl_seconds)
+        costs.record(self.rt, self.bc.id, route.to, body, route.content_sid)
         return receipts.SENT
 
-    def _pace(self, sender: str, contact_id: str) -> None:
+    def _pace(self, sender: str, contact_id: str, channel: str | None = None) -> None:
         """Before every attempt: wait for the rate's slot, then, immediately before Twilio is
         called, check what may have changed meanwhile (a STOP, the chunk taken over).
 
@@ -112,7 +113,7 @@ class Sender:
         self.limiter(sender).wait()
         if not self.still_ours():
             raise _Stop(NOT_OURS)
-        if self.rt.contacts.is_opted_out(contact_id):
+        if self.rt.contacts.is_opted_out(contact_id, channel):  # on the channel it goes by
             raise _Stop(OPTED_OUT)
 
     def limiter(self, sender: str) -> RateLimiter:

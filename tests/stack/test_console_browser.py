@@ -9,6 +9,7 @@ import pytest
 from hotline.access import operators
 from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
+from hotline.messaging import phones
 from hotline.messaging.channels import parse_address
 from hotline.ops.stack import free_port
 from support.browser import Browser
@@ -49,7 +50,8 @@ def test_an_operator_takes_answers_and_hands_back_a_conversation(browser, stack,
     # The person asks for a person after the page is open: it must appear by itself.
     person = phone()
     assert ask(person, words["ask"]).startswith(expected("utter_human_handoff", lang))
-    contact_id = Vault(stack.env["HOTLINE_SECRET"]).pseudonym(parse_address(person.address).number)
+    contact_id = Vault(stack.env["HOTLINE_SECRET"]).pseudonym(
+        phones.canonical(parse_address(person.address).number))
     browser.find(f'#waiting tr[data-contact="{contact_id}"] button.claim', timeout=20)
     browser.click(f'#waiting tr[data-contact="{contact_id}"] button.claim')
 

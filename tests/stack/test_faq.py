@@ -6,7 +6,7 @@ from actions.escalation import emergency_response
 from hotline.config import Settings
 from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
-from hotline.messaging import sms
+from hotline.messaging import phones, sms
 from hotline.messaging.channels import parse_address
 from support.conversation import all_texts, ask, catalogs, expected, tells_when_a_person_answers
 
@@ -54,7 +54,7 @@ def test_not_understood_twice_offers_a_person_and_accepting_queues_the_conversat
     assert reply.startswith(expected("utter_human_handoff", "es"))
     assert tells_when_a_person_answers(reply, "es")
     vault = Vault(stack.env["HOTLINE_SECRET"])
-    contact_id = vault.pseudonym(parse_address(person.address).number)
+    contact_id = vault.pseudonym(phones.canonical(parse_address(person.address).number))
     waiting = {e["contact_id"]: e for e in escalations.waiting(stack_redis)}
     assert waiting[contact_id]["reason"] == "misunderstood"
 
@@ -80,7 +80,8 @@ def test_emergency_answers_at_once_and_is_urgent(phone, stack, stack_redis):
     after = emergency_response(settings.operator_hours, settings.timezone)
     # The answer for this hour, alone (tests/stack/test_intake.py checks nothing follows).
     assert reply == expected(before, "es") or reply == expected(after, "es")
-    contact_id = Vault(stack.env["HOTLINE_SECRET"]).pseudonym(parse_address(person.address).number)
+    contact_id = Vault(stack.env["HOTLINE_SECRET"]).pseudonym(
+        phones.canonical(parse_address(person.address).number))
     entry = {e["contact_id"]: e for e in escalations.waiting(stack_redis)}[contact_id]
     assert entry["urgent"] == "1" and entry["reason"] == "emergency"
     assert escalations.waiting(stack_redis)[0]["urgent"] == "1"  # urgent ones come first

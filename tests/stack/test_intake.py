@@ -12,6 +12,7 @@ from hotline.config import Settings
 from hotline.contacts import INTAKE, ContactStore
 from hotline.content import program_status
 from hotline.crypto import Vault
+from hotline.messaging import phones
 from hotline.messaging.channels import parse_address
 from hotline.registration.store import RegistrationStore
 from support.conversation import Received, ask, catalogs, expected, said
@@ -35,7 +36,7 @@ def vault(stack):
 
 
 def contact_id(vault, person) -> str:
-    return vault.pseudonym(parse_address(person.address).number)
+    return vault.pseudonym(phones.canonical(parse_address(person.address).number))
 
 
 def only_message(person, text: str, quiet: float = 3.0) -> Received:

@@ -12,6 +12,7 @@ from redis import Redis
 from hotline.content import program_status
 from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
+from hotline.messaging import phones
 from hotline.messaging.channels import parse_address
 from hotline.registration.store import RegistrationStore
 from hotline.registration.summary import summary
@@ -52,7 +53,7 @@ def people(stack, stack_redis):
 
         @staticmethod
         def contact_id(person) -> str:
-            return vault.pseudonym(parse_address(person.address).number)
+            return vault.pseudonym(phones.canonical(parse_address(person.address).number))
 
         def registration(self, person):
             return self.store.latest_for_contact(self.contact_id(person))

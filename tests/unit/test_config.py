@@ -58,6 +58,10 @@ SETTINGS = [
     ("ACTION_SERVER_TOKEN", "act-tok", "action_server_token", "act-tok"),
     ("HOTLINE_RETENTION_DAYS", "180", "retention_days", 180),
     ("HOTLINE_RETENTION_NOTICE_DAYS", "14", "retention_notice_days", 14),
+    ("HOTLINE_MESSAGE_PRICES", "sms=0.0079", "message_prices", "sms=0.0079"),
+    ("HOTLINE_PRICE_CURRENCY", "MXN", "price_currency", "MXN"),
+    ("HOTLINE_WHATSAPP_TEMPLATE_CATEGORY", "marketing", "whatsapp_template_category",
+     "marketing"),
 ]
 # Fields that are not read from the environment (paths inside the checkout, retention times).
 NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "answers_file", "menu_ttl_seconds",

@@ -19,11 +19,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
+from hotline import contacts
 from hotline.access import operators
 from hotline.content import answers, program_status
 from hotline.handoff import audit, figures
 from hotline.handoff import queue as escalations
-from hotline.messaging import routing
+from hotline.messaging import billing, phones, routing
 from hotline.messaging.channels import parse_address
 from hotline.messaging.outbound import queue_to_contact
 from hotline.outreach import report as bc_report
@@ -193,7 +194,10 @@ def conversation(contact_id: str):
     return render_template("console/conversation.html", record=record, contact_id=contact_id,
                            transcript=_transcript(rt, contact_id), registration=reg,
                            notes=escalations.notes(rt.redis, contact_id, rt.vault), saved=saved,
-                           others=others, person_language=lang)
+                           others=others, person_language=lang,
+                           # What the conversation's messages cost (supervisors see it).
+                           cost=billing.tally(rt.messages.billing(contact_id),
+                                              rt.settings.price_currency).as_dict())
 
 
 @bp.get("/api/c/<contact_id>")
@@ -278,6 +282,30 @@ def supervisor():
     return render_template("console/supervisor.html", figures=figures.figures(rt.redis),
                            active=[_entry(rt, e) for e in escalations.active(rt.redis)],
                            audit_log=audit.recent(rt.redis, 50), broadcasts=reports)
+
+
+@bp.get("/api/find")
+@login_required
+@supervisor_only
+def find_contact():
+    """Who a phone number (as typed, either Mexican form) or a WhatsApp user id is: found
+    through the contact store's identity index; audited, as reading a conversation is."""
+    rt = runtime()
+    raw = (request.args.get("phone") or "").strip()[:64]
+    if contacts.is_user_id(raw):
+        contact_id = rt.contacts.lookup_user(raw)
+    else:
+        try:
+            contact_id = rt.contacts.lookup(phones.normalize(raw))
+        except phones.InvalidPhone as exc:
+            return jsonify({"error": "not a phone number", "reason": exc.reason}), 400
+    _audit("find", contact_id, found=bool(contact_id))
+    if contact_id is None:
+        return jsonify({"error": "nobody with that number"}), 404
+    reg = rt.registrations.latest_for_contact(contact_id)
+    return jsonify({"contact_id": contact_id, "label": contact_label(contact_id),
+                    "registration": reg.reference if reg else None,
+                    "in_queue": bool(escalations.get(rt.redis, contact_id))})
 
 
 def contact_label(contact_id: str) -> str:
