@@ -18,6 +18,7 @@ import time
 from flask import Blueprint, Response, g, jsonify, request
 
 from hotline.access import api_tokens, failures
+from hotline.messaging import phones
 from hotline.outreach import audience as bc_audience
 from hotline.outreach import report as bc_report
 from hotline.outreach import runner as bc_runner
@@ -113,7 +114,23 @@ def _query(model):
     return schema.check(model, request.args.to_dict(flat=True))
 
 
+def _by_phone(filters: dict) -> dict:
+    """The `phone` filter as the contact it names (the contact store's identity index); a
+    number that cannot be one is a 400 that says why, one nobody writes from matches nothing."""
+    if "phone" not in filters:
+        return filters
+    filters = dict(filters)
+    try:
+        number = phones.normalize(filters.pop("phone"))
+    except phones.InvalidPhone as exc:
+        raise BadRequest(f"phone: not a phone number ({exc.reason})") from None
+    filters["contact_id"] = runtime().contacts.lookup(number) or ""
+    return filters
+
+
 def _matches(row: dict, filters: dict) -> bool:
+    if "contact_id" in filters and row["contact_id"] != filters["contact_id"]:
+        return False
     # Duplicate attempts are for review only: listed when asked for by status.
     if row["status"] == "duplicate" and filters.get("status") != "duplicate":
         return False
@@ -132,7 +149,7 @@ def _matches(row: dict, filters: dict) -> bool:
 @bp.get("/registrations")
 def list_registrations():
     query = _query(schema.ListQuery)
-    filters = query.as_filters()
+    filters = _by_phone(query.as_filters())
     page, per_page = query.page, query.per_page
     rows = [r for r in store().summaries() if _matches(r, filters)]
     if query.order == "priority":
@@ -164,7 +181,7 @@ def get_audit(reference: str):
 @bp.get("/registrations/export.csv")
 def export_csv():
     """Everything matching the filters, identity included, in the order to process it."""
-    filters = _query(schema.ExportQuery).as_filters()
+    filters = _by_phone(_query(schema.ExportQuery).as_filters())
     if not api_tokens.export_allowed(runtime().redis, g.api_client):
         response = error_response(429, f"at most {api_tokens.EXPORTS_PER_HOUR} exports an hour "
                                        "per token: try again later")

@@ -88,6 +88,10 @@ class Filters(BaseModel, extra=Extra.ignore):
         None, description="enrolled in MPP this month or earlier, YYYY-MM")
     vulnerable: Literal["true", "false"] | None = Field(
         None, description="with (true) or without (false) a declared vulnerability")
+    phone: constr(max_length=40) | None = Field(
+        None, description="the registrations of the person writing from this number, written "
+                          "any way (+52 1…, national format in Mexico); found through the "
+                          "contact store, SMS and WhatsApp alike")
 
     _ascii = validator("*", pre=True, allow_reuse=True)(_ascii_query)
     _country = validator("country", allow_reuse=True)(_fullmatch(COUNTRY))
