@@ -137,7 +137,7 @@ class Settings:
     dedupe_ttl_seconds: int = 14 * 24 * 3600
     message_ttl_seconds: int = 90 * 24 * 3600
     holding_notice_seconds: int = 3600
-    sweep_seconds: float = 30.0  # how often the sweeper looks for stranded work
+    sweep_seconds: float = 10.0  # how often the sweeper looks for stranded work (cheap)
     # Messages the hotline starts (broadcasts, status notifications)
     send_rate: float = 10.0  # messages per second across all workers; 0 = no cap
     broadcast_threads: int = 8
@@ -147,6 +147,17 @@ class Settings:
     timezone: str = "America/Mexico_City"  # appointments' local time, reminders
     operator_hours: str = "08:00-20:00"  # when operators are on duty, every day, local time
     console_session_hours: int = 10  # a sign-in lasts one shift
+    # Work that keeps failing (hotline/messaging/deadletters.py): a message is set aside for a
+    # supervisor after this many failed attempts, or after failing this long for an outage's
+    # reasons (the assistant or Twilio down), and the person's next message goes ahead.
+    dead_letter_attempts: int = 5
+    dead_letter_transient_hours: float = 24.0
+    # A conversation an operator holds goes back to the queue after this long without a word
+    # from them, and when they sign out (hotline/handoff/queue.py).
+    claim_idle_minutes: int = 20
+    # A person whose message has waited this long unanswered (a worker restarting) is told,
+    # once, that the answer is coming (the sweeper).
+    delay_notice_seconds: int = 30
     # Secrets and personal data (see hotline/crypto.py, README "Keys and personal data")
     keyring_file: Path | None = None  # versioned data keys (0600); unset = key 1 from the secret
     action_server_token: str | None = None  # Rasa -> action server shared secret (a header)
@@ -196,6 +207,13 @@ class Settings:
             operator_hours=_env(env, "HOTLINE_OPERATOR_HOURS", cls.operator_hours),
             console_session_hours=_int(env, "HOTLINE_CONSOLE_SESSION_HOURS",
                                        cls.console_session_hours),
+            dead_letter_attempts=_int(env, "HOTLINE_DEAD_LETTER_ATTEMPTS",
+                                      cls.dead_letter_attempts),
+            dead_letter_transient_hours=_float(env, "HOTLINE_DEAD_LETTER_TRANSIENT_HOURS",
+                                               cls.dead_letter_transient_hours),
+            claim_idle_minutes=_int(env, "HOTLINE_CLAIM_IDLE_MINUTES", cls.claim_idle_minutes),
+            delay_notice_seconds=_int(env, "HOTLINE_DELAY_NOTICE_SECONDS",
+                                      cls.delay_notice_seconds),
             keyring_file=(Path(_env(env, "HOTLINE_KEYRING_FILE"))
                           if _env(env, "HOTLINE_KEYRING_FILE") else cls.keyring_file),
             action_server_token=_env(env, "ACTION_SERVER_TOKEN", cls.action_server_token),

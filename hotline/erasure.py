@@ -19,9 +19,10 @@ import logging
 from hotline.content import corrections, told
 from hotline.handoff import audit
 from hotline.handoff import queue as escalations
+from hotline.messaging import deadletters
 from hotline.outreach import receipts
 from hotline.outreach import store as broadcasts
-from hotline.registration import form_mark
+from hotline.registration import form_mark, notify
 from hotline.runtime import Runtime
 from rasa_ext import keys as tracker
 
@@ -39,8 +40,12 @@ def erase(rt: Runtime, contact_id: str, during_turn: bool = False) -> dict[str, 
     `during_turn`: the request came in a conversation turn not answered yet; `finish_erasure`
     then runs this again once it is. Erasing someone already forgotten does nothing.
     """
+    references = rt.registrations.forget(contact_id, actor="person")
     counts = {
-        "registrations": len(rt.registrations.forget(contact_id, actor="person")),
+        "registrations": len(references),
+        # Work set aside for a supervisor names the person or their registrations.
+        "dead_letters": deadletters.forget(rt.redis, [contact_id, *references]),
+        "reminders": notify.forget_reminders(rt.redis, references),
         "messages": rt.messages.forget(contact_id),
         "escalation": escalations.forget(rt.redis, contact_id),
         # The audit log keeps what operators did, without naming the person (handoff.audit).

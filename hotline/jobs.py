@@ -1,13 +1,33 @@
-"""RQ job entry points: plain functions of plain arguments; failures raise for RQ's retries."""
+"""RQ job entry points: plain functions of plain arguments; failures raise for RQ's retries.
+
+A job whose last retry failed is set aside in the dead letters (`job_failed`, which every job
+names as its failure callback: `runtime.JobQueue`) for a supervisor to retry
+(`retry_dead_letter`). The sweep also owns `hl:swept:*` (one sweep job per line at a time) and
+`hl:waitnotice:*` (a person told once that a delayed answer is coming).
+"""
 
 from __future__ import annotations
 
-from hotline.messaging import inbound, outbound
+import logging
+import time
+
+from hotline.handoff import queue as escalations
+from hotline.messaging import deadletters, inbound, outbound
+from hotline.messaging.channels import parse_address
 from hotline.outreach import runner as bc_runner
 from hotline.registration import notify
-from hotline.runtime import process_runtime
+from hotline.runtime import OUTBOUND_QUEUE, process_runtime
+
+log = logging.getLogger(__name__)
 
 SWEEP_HOLD_SECONDS = 300
+WAIT_NOTICE = "hl:waitnotice:{}"
+# The work on a person's line: its items are counted and set aside one by one
+# (`deadletters.guard`), and the sweeper picks the line up again; the job itself is no letter.
+LINE_JOBS = ("hotline.jobs.drain_inbox", "hotline.jobs.drain_outbox")
+# How a job set aside is tried again when a supervisor asks: with its own retries.
+RETRIES = {"hotline.jobs.send_reminder": notify.REMINDER_RETRY,
+           "hotline.jobs.start_broadcast": bc_runner.START_RETRY}
 
 
 def drain_inbox(contact_id: str) -> int:
@@ -38,7 +58,13 @@ def send_reminder(reference: str, change: int) -> str | None:
 def sweep() -> dict:
     """Reschedule inboxes and outboxes left with work (a crashed worker, exhausted retries)."""
     rt = process_runtime()
-    counts = {"inbox": 0, "outbox": 0, "broadcasts": bc_runner.resume_stalled(rt)}
+    counts = {"inbox": 0, "outbox": 0, "broadcasts": bc_runner.resume_stalled(rt),
+              "scheduled_broadcasts": bc_runner.resume_due(rt),
+              "reminders": notify.resume_due(rt),
+              "claims_returned": len(escalations.return_idle(rt.redis,
+                                                               rt.settings.claim_idle_minutes)),
+              "told_waiting": 0}
+    _tell_waiting(rt, counts)
     for name, serial, reschedule in (
         ("inbox", inbound.inbox(rt), lambda cid: inbound.schedule(rt, cid)),
         ("outbox", outbound.outbox(rt), lambda cid: outbound.schedule(rt, cid)),
@@ -51,3 +77,67 @@ def sweep() -> dict:
                 reschedule(contact_id)
                 counts[name] += 1
     return counts
+
+
+def job_failed(job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ calls this after every failed attempt of a hotline job (an abandoned one included: its
+    worker was killed); the last attempt's failure goes to the dead letters."""
+    if job.func_name in LINE_JOBS:
+        return  # the line's items are counted one by one
+    # RQ does not count failed attempts; the job's own meta does, across its retries.
+    attempts = int(job.meta.get("failures", 0)) + 1
+    if job.retries_left:
+        job.meta["failures"] = attempts
+        job.save_meta()
+        return  # RQ tries it again
+    args = list(job.args or [])
+    names = [a for a in args if isinstance(a, str)]
+    deadletters.add(process_runtime().redis, deadletters.JOB, deadletters.describe(exc_value),
+                    attempts, func=job.func_name, args=args, queue=job.origin, names=names)
+
+
+def retry_dead_letter(entry_id: str) -> str:
+    """A supervisor asked: put the work set aside back where it came from."""
+    rt = process_runtime()
+    entry = deadletters.get(rt.redis, entry_id)
+    if entry is None:
+        return "gone"
+    if entry["kind"] == deadletters.LINE:
+        line = {"inbox": (inbound.inbox(rt), lambda c: inbound.schedule(rt, c)),
+                "outbox": (outbound.outbox(rt), lambda c: outbound.schedule(rt, c))}
+        serial, schedule = line[entry["line"]]
+        # At the back of the line: what came after it was answered meanwhile.
+        serial.push(entry["contact_id"], entry["item"])
+        schedule(entry["contact_id"])
+    else:
+        queue = rt.queue(entry["queue"] or OUTBOUND_QUEUE)
+        queue.enqueue(entry["func"], *entry["args"], retry=RETRIES.get(entry["func"]))
+    log.info("dead letter %s retried", entry_id)
+    return "retried"
+
+
+def _tell_waiting(rt, counts: dict) -> None:
+    """Tell a person whose message has waited past `delay_notice_seconds` (a worker restarting,
+    a backlog) that the answer is coming: once while their line stays unanswered."""
+    now = time.time()
+    line = inbound.inbox(rt)
+    for contact_id in line.active_keys():
+        pending = line.pending(contact_id)
+        if not pending:
+            rt.redis.delete(WAIT_NOTICE.format(contact_id))  # that batch was answered
+            continue
+        head = rt.messages.load_inbound(pending[0])
+        if head is None or head.state not in ("received",) or \
+                now - head.received_at < rt.settings.delay_notice_seconds:
+            continue
+        if rt.messages.load_outbound(f"{head.sid}-hold") is not None:
+            continue  # already told, by the assistant's own holding notice
+        if not rt.redis.set(WAIT_NOTICE.format(contact_id), head.sid, nx=True, ex=3600):
+            continue
+        contact = rt.contacts.get(contact_id)
+        lang = (contact.language if contact and contact.language
+                else rt.settings.default_language)
+        outbound.queue_message(rt, contact_id, to=parse_address(head.sender).twilio,
+                               sender=head.to, body=rt.catalogs.text("delay.on_its_way", lang),
+                               kind=outbound.NOTICE, out_id=f"{head.sid}-wait")
+        counts["told_waiting"] += 1

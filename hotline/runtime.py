@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from redis import Redis
-from rq import Queue
+from rq import Callback, Queue
 from rq.serializers import JSONSerializer
 
 from hotline.config import Settings
@@ -23,6 +23,22 @@ from hotline.registration.store import RegistrationStore
 INBOUND_QUEUE = "inbound"
 OUTBOUND_QUEUE = "outbound"
 BROADCAST_QUEUE = "broadcast"  # last in every worker's list: replies never wait behind one
+# RQ keeps a failed job (its arguments name a contact) for a year by default; three days is
+# enough to look at it, and the dead letters keep what a supervisor must decide on.
+FAILED_JOB_TTL = 3 * 24 * 3600
+JOB_FAILED = "hotline.jobs.job_failed"
+
+
+class JobQueue(Queue):
+    """An RQ queue whose jobs keep their failures briefly and report each failed attempt to
+    `hotline.jobs.job_failed` (the dead letters), whoever enqueues them."""
+
+    def create_job(self, *args, **kwargs):
+        if kwargs.get("failure_ttl") is None:
+            kwargs["failure_ttl"] = FAILED_JOB_TTL
+        if kwargs.get("on_failure") is None:
+            kwargs["on_failure"] = Callback(JOB_FAILED)
+        return super().create_job(*args, **kwargs)
 
 
 class Runtime:
@@ -79,7 +95,7 @@ class Runtime:
     def queue(self, name: str) -> Queue:
         # JSON, never pickle: whoever can write to Redis must not be able to run code in the
         # workers. Job arguments are ids and numbers only (tests/unit/test_rq_json.py).
-        return Queue(name, connection=self.rq_redis, serializer=JSONSerializer)
+        return JobQueue(name, connection=self.rq_redis, serializer=JSONSerializer)
 
 
 _process_runtime: Runtime | None = None

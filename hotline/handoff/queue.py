@@ -3,9 +3,12 @@ holds each one, transfers, hand-backs, the operators' notes, and how long each w
 handling took today.
 
 A conversation is `waiting` (in the queue), `claimed` (an operator holds it), then `returned`
-to the assistant or `closed`. While an operator holds it the assistant stays silent; while it
-waits, the assistant still answers (nobody is left in silence when no operator is on duty),
-and the operator reads everything in the transcript.
+to the assistant or `closed`. A claim nobody acts on goes back to the queue, in its old place:
+after the idle time (`return_idle`, by the sweeper) or when its operator signs out
+(`return_operator`), so nobody waits overnight behind a forgotten claim. While an operator
+holds it the assistant stays silent; while it waits, the assistant still answers (nobody is
+left in silence when no operator is on duty), and the operator reads everything in the
+transcript.
 
 Owns the keys `hl:escalations`, `hl:escalations:active`, `hl:escalation:{contact_id}`,
 `hl:escalation:notes:{contact_id}` (notes encrypted) and `hl:escalation:stats:*`. Imports Redis
@@ -100,6 +103,64 @@ def claim(redis: Redis, contact_id: str, operator: str) -> bool:
         since = float(redis.hget(RECORD.format(contact_id), "since") or now)
         _stat(redis, "wait", now - since)
     return won
+
+
+# Back to the queue only if still claimed (by ARGV[2], when given), in the place it had.
+# KEYS: record, queue, active; ARGV: contact id, operator or "", now, why, urgent offset.
+_UNCLAIM = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'claimed' then return 0 end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[2] then return 0 end
+local since = tonumber(redis.call('HGET', KEYS[1], 'since') or ARGV[3])
+local score = since
+if redis.call('HGET', KEYS[1], 'urgent') ~= '1' then score = since + tonumber(ARGV[5]) end
+redis.call('HSET', KEYS[1], 'state', 'waiting', 'returned_at', ARGV[3], 'returned_why', ARGV[4],
+           'returned_from', redis.call('HGET', KEYS[1], 'claimed_by') or '')
+redis.call('HDEL', KEYS[1], 'claimed_by', 'claimed_at', 'active_at', 'transferred_at')
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[2], score, ARGV[1])
+return 1
+"""
+
+
+def touch(redis: Redis, contact_id: str, operator: str) -> None:
+    """The operator holding this conversation did something in it (opened, replied, noted);
+    a supervisor looking in does not keep someone else's claim alive."""
+    key = RECORD.format(contact_id)
+    state, holder = redis.hmget(key, "state", "claimed_by")
+    if state == "claimed" and holder == operator:
+        redis.hset(key, "active_at", time.time())
+
+
+def last_active(record: dict) -> float:
+    """When the operator holding a conversation last acted in it."""
+    return max(float(record.get(k) or 0) for k in ("claimed_at", "transferred_at", "active_at"))
+
+
+def unclaim(redis: Redis, contact_id: str, why: str, operator: str | None = None) -> bool:
+    """Put a claimed conversation back in the queue where it was; False if it was not claimed
+    (by `operator`, when given)."""
+    return bool(redis.eval(_UNCLAIM, 3, RECORD.format(contact_id), QUEUE, ACTIVE, contact_id,
+                           operator or "", time.time(), why, _URGENT_OFFSET))
+
+
+def return_idle(redis: Redis, idle_minutes: float, now: float | None = None) -> list[str]:
+    """Claims nobody acted on for `idle_minutes` go back to the queue; returns whose."""
+    if idle_minutes <= 0:
+        return []
+    now = now or time.time()
+    returned = []
+    for record in active(redis):
+        if now - last_active(record) >= idle_minutes * 60 and unclaim(
+                redis, record["contact_id"], "idle", record.get("claimed_by")):
+            returned.append(record["contact_id"])
+    return returned
+
+
+def return_operator(redis: Redis, operator: str) -> list[str]:
+    """An operator signs out: every conversation they hold goes back to the queue."""
+    return [r["contact_id"] for r in active(redis, operator)
+            if unclaim(redis, r["contact_id"], "signed_out", operator)]
 
 
 def transfer(redis: Redis, contact_id: str, to_operator: str) -> None:

@@ -18,7 +18,7 @@ from hotline.contacts import Contact
 from hotline.content import answers, program_status
 from hotline.errors import AssistantUnavailable
 from hotline.handoff import queue as escalations
-from hotline.messaging import keywords, language, menus, sms
+from hotline.messaging import deadletters, keywords, language, menus, sms
 from hotline.messaging.channels import parse_address
 from hotline.messaging.messages import Inbound
 from hotline.messaging.outbound import COMPLIANCE, NOTICE, REPLY, queue_message
@@ -54,7 +54,14 @@ def schedule(rt: Runtime, contact_id: str) -> None:
 
 
 def drain(rt: Runtime, contact_id: str) -> int:
-    return inbox(rt).drain(contact_id, lambda sid: handle(rt, sid))
+    # A message that keeps failing is set aside for a supervisor (dead letters), not retried
+    # ahead of the person's next messages for ever.
+    s = rt.settings
+    guarded = deadletters.guard(rt.redis, "inbox", contact_id, lambda sid: handle(rt, sid),
+                                attempts=s.dead_letter_attempts,
+                                transient_seconds=s.dead_letter_transient_hours * 3600,
+                                dead=False)
+    return inbox(rt).drain(contact_id, guarded)
 
 
 def handle(rt: Runtime, sid: str) -> None:

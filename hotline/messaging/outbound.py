@@ -17,7 +17,7 @@ from rq import Retry
 
 from hotline import metrics
 from hotline.contacts import Contact
-from hotline.messaging import billing, delivery, routing
+from hotline.messaging import billing, deadletters, delivery, routing
 from hotline.messaging.channels import channel_of
 from hotline.messaging.messages import Outbound
 from hotline.messaging.serial import SerialQueue
@@ -89,7 +89,13 @@ def schedule(rt: Runtime, contact_id: str) -> None:
 
 
 def drain(rt: Runtime, contact_id: str) -> int:
-    return outbox(rt).drain(contact_id, lambda out_id: send_one(rt, out_id))
+    # A message that keeps failing is set aside for a supervisor (dead letters): the person's
+    # next messages are not held behind it for ever.
+    s = rt.settings
+    return outbox(rt).drain(contact_id, deadletters.guard(
+        rt.redis, "outbox", contact_id, lambda out_id: send_one(rt, out_id),
+        attempts=s.dead_letter_attempts, transient_seconds=s.dead_letter_transient_hours * 3600,
+        dead="dead"))
 
 
 def send_one(rt: Runtime, out_id: str) -> str:

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from redis.exceptions import RedisError
+from rq import Retry
 
 from hotline.outreach import store
 from hotline.outreach.audience import audience_members, dry_run
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 
 CHUNK = 250
 RUNNERS = 2
+# A scheduled start that fails (Redis blip, a worker killed in it) is tried again; the sweeper
+# also starts a broadcast still "scheduled" this long after its time (`resume_due`).
+START_RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
+DUE_GRACE_SECONDS = 120
 
 
 def submit(rt: Runtime, bc: Broadcast) -> Broadcast:
@@ -49,7 +54,7 @@ def submit(rt: Runtime, bc: Broadcast) -> Broadcast:
         store.set_state(rt.redis, bc.id, "scheduled")
         rt.queue(BROADCAST_QUEUE).enqueue_at(
             datetime.fromtimestamp(bc.send_at, tz=timezone.utc), "hotline.jobs.start_broadcast",
-            bc.id)
+            bc.id, retry=START_RETRY)
         return bc
     return start(rt, bc.id)
 
@@ -206,3 +211,22 @@ def resume_stalled(rt: Runtime) -> int:
             enqueue_runner(rt, bc_id)
             resumed += 1
     return resumed
+
+
+def resume_due(rt: Runtime, now: float | None = None) -> int:
+    """For the sweeper: start scheduled broadcasts whose time is well past (their start job was
+    lost: a worker killed in it, Redis restarted without it). Starting twice is harmless: the
+    recipient list is frozen once and every recipient is claimed once."""
+    now = now or time.time()
+    started = 0
+    for bc_id in store.ids(rt.redis):
+        if store.state(rt.redis, bc_id) != "scheduled":
+            continue
+        bc = store.load(rt.redis, bc_id)
+        if bc is None or not bc.send_at or bc.send_at > now - DUE_GRACE_SECONDS:
+            continue
+        if store.hold_resume(rt.redis, bc_id, DUE_GRACE_SECONDS):
+            log.warning("broadcast %s: scheduled start was lost; starting it now", bc_id)
+            start(rt, bc_id)
+            started += 1
+    return started

@@ -8,11 +8,14 @@ assistant is sending them.
 from __future__ import annotations
 
 import logging
+import time as clock_time
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
+from redis import Redis
+from rq import Retry
 
 from hotline.content.catalogs import format_day
 from hotline.messaging import routing
@@ -26,6 +29,13 @@ APPOINTMENT = "appointment_scheduled"
 # What each status needs besides the reference.
 DETAILS = {APPOINTMENT: ("place", "date", "time"), "information_needed": ("what",)}
 REMINDER_HOUR = 9  # the day before, at 9:00 local time
+# A reminder whose job fails (Redis blip, a worker killed in it) is tried again, and one still
+# unsent this long after its time is run again by the sweeper (`resume_due`): its message id
+# is fixed, so a reminder queued twice is sent once.
+REMINDER_RETRY = Retry(max=5, interval=[60, 300, 900, 1800, 3600])
+DUE_GRACE_SECONDS = 600
+# Reminders scheduled and not yet run ("reference:change" by when they are due). Owned here.
+_DUE = "hl:reminders:due"
 
 
 class NotifyError(ValueError):
@@ -88,7 +98,9 @@ def status_changed(rt: Runtime, reference: str, status: str, details: dict, acto
     if status == APPOINTMENT:
         rt.registrations.set_appointment(reference, change, clean)
         when = reminder_time(rt, clean)
-        rt.queue(OUTBOUND_QUEUE).enqueue_at(when, "hotline.jobs.send_reminder", reference, change)
+        rt.redis.zadd(_DUE, {f"{reference}:{change}": when.timestamp()})
+        rt.queue(OUTBOUND_QUEUE).enqueue_at(when, "hotline.jobs.send_reminder", reference, change,
+                                            retry=REMINDER_RETRY)
         result["reminder_at"] = when.isoformat()
     return result
 
@@ -105,7 +117,31 @@ def remind(rt: Runtime, reference: str, change: int) -> str | None:
     on_file, booked = rt.registrations.appointment(reference) or (None, {})
     if on_file is None or str(on_file) != str(change):
         log.info("reminder for %s skipped: appointment changed", reference)
+        rt.redis.zrem(_DUE, f"{reference}:{change}")
         return None
     reg = rt.registrations.get(reference, actor=None)
     details = {k: booked[k] for k in DETAILS[APPOINTMENT]}
-    return send(rt, reg, "notify.reminder", details, f"{reference}-reminder-{change}")
+    out_id = send(rt, reg, "notify.reminder", details, f"{reference}-reminder-{change}")
+    rt.redis.zrem(_DUE, f"{reference}:{change}")
+    return out_id
+
+
+def resume_due(rt: Runtime, now: float | None = None) -> int:
+    """For the sweeper: queue again the reminders still unsent well after their time (their job
+    was lost); each is looked at again only after another grace period."""
+    now = now or clock_time.time()
+    due = rt.redis.zrangebyscore(_DUE, 0, now - DUE_GRACE_SECONDS)
+    for member in due:
+        reference, _, change = member.rpartition(":")
+        rt.redis.zadd(_DUE, {member: now})
+        log.warning("reminder for %s was not sent on time; queueing it again", reference)
+        rt.queue(OUTBOUND_QUEUE).enqueue("hotline.jobs.send_reminder", reference, int(change),
+                                         retry=REMINDER_RETRY)
+    return len(due)
+
+
+def forget_reminders(redis: Redis, references: list[str]) -> int:
+    """Erasure: drop the pending reminders of these registrations; returns how many."""
+    wanted = set(references)
+    members = [m for m in redis.zrange(_DUE, 0, -1) if m.rpartition(":")[0] in wanted]
+    return redis.zrem(_DUE, *members) if members else 0

@@ -62,6 +62,10 @@ SETTINGS = [
     ("HOTLINE_PRICE_CURRENCY", "MXN", "price_currency", "MXN"),
     ("HOTLINE_WHATSAPP_TEMPLATE_CATEGORY", "marketing", "whatsapp_template_category",
      "marketing"),
+    ("HOTLINE_DEAD_LETTER_ATTEMPTS", "3", "dead_letter_attempts", 3),
+    ("HOTLINE_DEAD_LETTER_TRANSIENT_HOURS", "6.5", "dead_letter_transient_hours", 6.5),
+    ("HOTLINE_CLAIM_IDLE_MINUTES", "45", "claim_idle_minutes", 45),
+    ("HOTLINE_DELAY_NOTICE_SECONDS", "20", "delay_notice_seconds", 20),
 ]
 # Fields that are not read from the environment (paths inside the checkout, retention times).
 NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "answers_file", "menu_ttl_seconds",

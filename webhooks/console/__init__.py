@@ -2,6 +2,7 @@
 and the supervisors' warnings, on the same blueprint), `auth` (who may use it), and its
 templates and static files next to them."""
 
+from . import reliability as _reliability  # noqa: F401  (its routes join `bp`)
 from . import status as _status  # noqa: F401  (its routes join `bp`)
 from .auth import init_app
 from .views import bp, console_language

@@ -107,6 +107,9 @@ def login():
 @login_required
 def logout():
     _audit("logout")
+    # Whatever they hold goes back to the queue: nobody waits on someone who left.
+    for contact_id in escalations.return_operator(runtime().redis, current_user.id):
+        _audit("returned_on_sign_out", contact_id)
     logout_user()
     session.clear()
     return redirect(url_for("console.login"))
@@ -182,6 +185,7 @@ def conversation(contact_id: str):
     rt = runtime()
     record = _held(contact_id)
     _audit("read", contact_id)
+    escalations.touch(rt.redis, contact_id, current_user.id)
     contact = rt.contacts.get(contact_id)
     lang = (contact.language if contact else None) or rt.settings.default_language
     reg = rt.registrations.latest_for_contact(contact_id)
@@ -228,6 +232,7 @@ def reply(contact_id: str):
         abort(400, "a reply needs 1 to 1600 characters")
     out_id = _send(contact_id, body)
     _audit("reply", contact_id, message_id=out_id)
+    escalations.touch(runtime().redis, contact_id, current_user.id)
     if out_id is None:
         abort(409, "this person cannot be written to (opted out or no number)")
     return redirect(url_for("console.conversation", contact_id=contact_id))
@@ -242,6 +247,7 @@ def note(contact_id: str):
         escalations.add_note(runtime().redis, contact_id, current_user.id, text,
                              runtime().vault)
         _audit("note", contact_id)
+        escalations.touch(runtime().redis, contact_id, current_user.id)
     return redirect(url_for("console.conversation", contact_id=contact_id))
 
 

@@ -1,0 +1,185 @@
+"""Jobs against real Redis and a real RQ worker: a job whose last retry failed becomes a dead
+letter (and RQ keeps it days, not a year); a supervisor's retry puts it back; the sweep starts
+scheduled broadcasts and reminders whose jobs were lost, returns idle claims, and tells a person
+whose answer is late, once."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rq import Retry, SimpleWorker
+from rq.registry import FailedJobRegistry
+from rq.serializers import JSONSerializer
+
+from hotline import jobs
+from hotline.handoff import queue as escalations
+from hotline.messaging import deadletters, inbound
+from hotline.messaging.channels import parse_address
+from hotline.messaging.messages import Inbound
+from hotline.outreach import runner as bc_runner
+from hotline.outreach import spec as bc_spec
+from hotline.outreach import store as bc_store
+from hotline.registration import notify
+from hotline.runtime import FAILED_JOB_TTL, OUTBOUND_QUEUE, Runtime
+from support import SMS_NUMBER
+from support.people import person
+
+
+def soon() -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
+
+
+@pytest.fixture
+def worker_rt(rt, monkeypatch):
+    """The test's runtime is also the worker process's (jobs call process_runtime())."""
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
+    return rt
+
+
+def work(rt: Runtime, name: str = OUTBOUND_QUEUE) -> None:
+    SimpleWorker([rt.queue(name)], connection=rt.rq_redis,
+                 serializer=JSONSerializer).work(burst=True)
+
+
+def test_a_job_that_fails_its_last_retry_becomes_a_dead_letter(worker_rt):
+    rt = worker_rt
+    job = rt.queue(OUTBOUND_QUEUE).enqueue("math.sqrt", -1, retry=Retry(max=1))
+    work(rt)
+    # One failure, one retry left: nothing set aside yet; the retry runs in the same burst.
+    [entry] = deadletters.listing(rt.redis)
+    assert (entry["kind"], entry["func"], entry["args"], entry["queue"], entry["attempts"]) == (
+        "job", "math.sqrt", [-1], OUTBOUND_QUEUE, 2)
+    assert entry["error"].startswith("ValueError")
+    # RQ's own copy of the failure (its arguments may name a contact) lasts days, not a year.
+    registry = FailedJobRegistry(OUTBOUND_QUEUE, connection=rt.rq_redis)
+    expires = rt.rq_redis.zscore(registry.key, job.id)
+    assert expires is not None and expires <= time.time() + FAILED_JOB_TTL + 5
+    assert FAILED_JOB_TTL <= 7 * 24 * 3600
+
+
+def test_a_line_job_is_no_letter_its_items_are(worker_rt):
+    rt = worker_rt
+    rt.queue(OUTBOUND_QUEUE).enqueue("hotline.jobs.drain_outbox", 12345)  # fails: not a str id
+    work(rt)
+    assert deadletters.listing(rt.redis) == []
+
+
+def test_a_retried_job_runs_again_and_a_retried_message_rejoins_its_line(worker_rt):
+    rt = worker_rt
+    job_entry = deadletters.add(rt.redis, deadletters.JOB, "ValueError", 6, func="math.sqrt",
+                                args=[4], queue=OUTBOUND_QUEUE)
+    assert jobs.retry_dead_letter(job_entry) == "retried"
+    [queued] = rt.queue(OUTBOUND_QUEUE).get_jobs()
+    assert (queued.func_name, queued.args) == ("math.sqrt", [4])
+
+    line_entry = deadletters.add(rt.redis, deadletters.LINE, "KeyError", 5, contact_id="c9",
+                                 line="inbox", item="SM" + "9" * 32)
+    assert jobs.retry_dead_letter(line_entry) == "retried"
+    assert inbound.inbox(rt).pending("c9") == ["SM" + "9" * 32]
+    assert jobs.retry_dead_letter("no-such-entry") == "gone"
+
+
+def test_the_sweep_starts_a_scheduled_broadcast_whose_start_was_lost(worker_rt, monkeypatch):
+    rt = worker_rt
+    contact_id = rt.contacts.touch_inbound(parse_address("+5215512340010"))
+    rt.contacts.set_language(contact_id, "es", chosen=False)
+    bc = bc_spec.build(rt, {"text": {"en": "hi", "es": "hola"},
+                            "send_at": soon()}, "t")
+    bc = bc_runner.submit(rt, bc)
+    assert bc_store.state(rt.redis, bc.id) == "scheduled"
+    # Not due yet: left alone.
+    assert bc_runner.resume_due(rt) == 0
+    # Its time passed long ago and nothing started it (the job was lost with a worker).
+    far_future = bc.send_at + bc_runner.DUE_GRACE_SECONDS + 1
+    assert bc_runner.resume_due(rt, now=far_future) == 1
+    assert bc_store.state(rt.redis, bc.id) == "sending"
+    assert bc_runner.resume_due(rt, now=far_future) == 0
+
+
+def test_a_scheduled_start_carries_retries(worker_rt):
+    rt = worker_rt
+    rt.contacts.touch_inbound(parse_address("+5215512340011"))
+    bc = bc_runner.submit(rt, bc_spec.build(rt, {"text": {"en": "hi", "es": "hola"},
+                                                 "send_at": soon()}, "t"))
+    [job_id] = rt.queue("broadcast").scheduled_job_registry.get_job_ids()
+    job = rt.queue("broadcast").fetch_job(job_id)
+    assert job.args == [bc.id] and job.retries_left == bc_runner.START_RETRY.max
+
+
+def test_the_sweep_runs_again_a_reminder_not_sent_on_time(worker_rt):
+    rt = worker_rt
+    reg = rt.registrations.create({
+        "name": "Ana Ruiz", "birth_date": "1988-03-15", "citizenship": "HN",
+        "a_number": "012345670", "case_situation": "pending", "enrolled": "2019-03",
+        "phone": "+528991234567", "family": 0}, "c-rem", "sms", "es")
+    result = notify.status_changed(rt, reg.reference, notify.APPOINTMENT,
+                                   {"place": "Tijuana", "date": "2999-01-02", "time": "08:30"},
+                                   "org")
+    scheduled = rt.queue(OUTBOUND_QUEUE).scheduled_job_registry.get_job_ids()
+    reminder = rt.queue(OUTBOUND_QUEUE).fetch_job(scheduled[0])
+    assert reminder.func_name == "hotline.jobs.send_reminder"
+    assert reminder.retries_left == notify.REMINDER_RETRY.max
+    assert notify.resume_due(rt) == 0  # not due
+    due = time.mktime(time.strptime(result["reminder_at"][:19], "%Y-%m-%dT%H:%M:%S"))
+    late = due + 86400 + notify.DUE_GRACE_SECONDS
+    before = len(rt.queue(OUTBOUND_QUEUE).get_jobs())
+    assert notify.resume_due(rt, now=late) == 1
+    assert len(rt.queue(OUTBOUND_QUEUE).get_jobs()) == before + 1
+    # Looked at again only after another grace period.
+    assert notify.resume_due(rt, now=late + 1) == 0
+    # Erasing the registration drops the pending reminder.
+    assert notify.forget_reminders(rt.redis, [reg.reference]) == 1
+
+
+def test_the_sweep_tells_a_person_waiting_on_a_restart_once(worker_rt):
+    rt = Runtime(replace(worker_rt.settings, delay_notice_seconds=0))
+    import hotline.runtime
+
+    hotline.runtime._process_runtime = rt
+    number = "+5215512340020"
+    contact_id = rt.contacts.touch_inbound(parse_address(number))
+    rt.contacts.set_language(contact_id, "en", chosen=True)
+    for i in range(2):
+        inbound.accept(rt, Inbound(sid=f"SM{i}" + "w" * 31, contact_id=contact_id,
+                                   channel="sms", sender=number, to=SMS_NUMBER, body="hello",
+                                   num_media=0, received_at=time.time() - 60))
+    counts = jobs.sweep()
+    assert counts["told_waiting"] == 1
+    notice = rt.messages.load_outbound("SM0" + "w" * 31 + "-wait")
+    assert notice.body == rt.catalogs.text("delay.on_its_way", "en") and notice.kind == "notice"
+    # Once for this wait, however many sweeps come by.
+    assert jobs.sweep()["told_waiting"] == 0
+    # The line answered (emptied), a later wait is told again.
+    while inbound.inbox(rt).pending(contact_id):
+        rt.redis.lpop(f"hl:inbox:{contact_id}")
+    jobs.sweep()
+    inbound.accept(rt, Inbound(sid="SM2" + "w" * 31, contact_id=contact_id, channel="sms",
+                               sender=number, to=SMS_NUMBER, body="hello", num_media=0,
+                               received_at=time.time() - 60))
+    assert jobs.sweep()["told_waiting"] == 1
+
+
+def test_the_sweep_does_not_tell_a_person_whose_message_is_fresh(worker_rt):
+    rt = worker_rt
+    number = "+5215512340021"
+    contact_id = rt.contacts.touch_inbound(parse_address(number))
+    inbound.accept(rt, Inbound(sid="SM" + "f" * 32, contact_id=contact_id, channel="sms",
+                               sender=number, to=SMS_NUMBER, body="hello", num_media=0,
+                               received_at=time.time()))
+    assert jobs.sweep()["told_waiting"] == 0
+
+
+def test_the_sweep_returns_idle_claims(worker_rt):
+    rt = Runtime(replace(worker_rt.settings, claim_idle_minutes=1))
+    import hotline.runtime
+
+    hotline.runtime._process_runtime = rt
+    contact_id = person(rt)
+    assert escalations.claim(rt.redis, contact_id, "ana")
+    assert jobs.sweep()["claims_returned"] == 0
+    rt.redis.hset(f"hl:escalation:{contact_id}", "claimed_at", time.time() - 61)
+    assert jobs.sweep()["claims_returned"] == 1
+    assert escalations.get(rt.redis, contact_id)["state"] == "waiting"
