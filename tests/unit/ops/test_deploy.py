@@ -255,3 +255,19 @@ def test_alert_rules_and_dashboard_use_metrics_the_code_exports():
     used = set().union(*(used_metrics(e) for e in exprs))
     assert used and used <= defined, sorted(used - defined)
     assert {"hotline_reply_seconds", "hotline_queue_depth"} <= used
+
+
+@pytest.mark.parametrize("path", RENDERS)
+def test_rasa_and_the_action_server_admit_exactly_their_callers(path):
+    """Who may reach a private service is who is told its URL (RASA_URL, ACTION_SERVER_URL)."""
+    docs = render(path)
+    policies = of_kind(docs, "NetworkPolicy")
+    for service, variable in (("rasa", "RASA_URL"), ("actions", "ACTION_SERVER_URL")):
+        callers = {deployment["spec"]["selector"]["matchLabels"]["app"]
+                   for _, deployment, container in containers(docs)
+                   if variable in env_of(container)}
+        rule = policies[service]["spec"]["ingress"]
+        admitted = {peer["podSelector"]["matchLabels"]["app"]
+                    for entry in rule for peer in entry["from"]}
+        assert policies[service]["spec"]["podSelector"]["matchLabels"] == {"app": service}
+        assert admitted == callers - {service}, service
