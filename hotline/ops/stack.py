@@ -11,6 +11,7 @@ here is the one the services inherit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import secrets
@@ -122,8 +123,25 @@ class Service:
     command: list[str]
     env: dict
     process: subprocess.Popen | None = None
-    restarts: int = 0
+    restarts: int = 0  # crashes in a row, without a healthy run between them
     log_path: Path | None = None
+    started_at: float = 0.0  # time.monotonic() of the last start
+    restart_at: float | None = None  # when a crashed service is started again
+
+
+# A service that ran this long since its last start has recovered: its next crash is restarted
+# after the shortest delay again, not after a delay that doubled with every crash of the day.
+HEALTHY_SECONDS = 60.0
+MAX_RESTART_DELAY = 60.0
+
+
+def restart_delay(crashes_in_a_row: int) -> float:
+    """1 s after a first crash, then doubling, at most a minute.
+
+    >>> [restart_delay(n) for n in (1, 2, 3, 7, 8)]
+    [1.0, 2.0, 4.0, 60.0, 60.0]
+    """
+    return min(2.0 ** (crashes_in_a_row - 1), MAX_RESTART_DELAY)
 
 
 @dataclass
@@ -240,6 +258,43 @@ class Stack:
                                            stdin=subprocess.DEVNULL, start_new_session=True,
                                            umask=0o077)
         out.close()
+        service.started_at = time.monotonic()
+        service.restart_at = None
+
+    def _kill_group(self, service: Service) -> None:
+        """Kill what is left of a service's process group: a killed RQ worker's forked scheduler
+        or a dead gunicorn master's workers would otherwise live on beside its replacement."""
+        if service.process is None:
+            return
+        # Nobody left in the group is the usual case: nothing to do.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(service.process.pid, signal.SIGKILL)
+
+    def supervise(self, now: float | None = None) -> list[str]:
+        """One look at every service: a crashed one has its leftovers killed and is restarted
+        after `restart_delay` (without blocking the others); one that has run healthy for
+        HEALTHY_SECONDS has its crash count reset. Returns the services started now."""
+        now = time.monotonic() if now is None else now
+        started = []
+        for service in self.services:
+            if service.process is None:
+                continue
+            if service.process.poll() is None:
+                if service.restarts and now - service.started_at >= HEALTHY_SECONDS:
+                    log.info("%s healthy again after %s crash(es)", service.name,
+                             service.restarts)
+                    service.restarts = 0
+                continue
+            if service.restart_at is None:
+                self._kill_group(service)
+                service.restarts += 1
+                service.restart_at = now + restart_delay(service.restarts)
+                log.warning("%s exited (%s); restarting in %.0fs", service.name,
+                            service.process.returncode, service.restart_at - now)
+            if now >= service.restart_at:
+                self._spawn(service)
+                started.append(service.name)
+        return started
 
     def start(self, timeout: float = 240) -> Stack:
         self.configure()
@@ -341,15 +396,8 @@ class Stack:
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         while not stopping:
-            for service in self.services:
-                if service.process.poll() is not None and not stopping:
-                    service.restarts += 1
-                    delay = min(2 ** service.restarts, 60)
-                    log.warning("%s exited (%s); restarting in %ss", service.name,
-                                service.process.returncode, delay)
-                    time.sleep(delay)
-                    self._spawn(service)
-            time.sleep(1)
+            self.supervise()
+            time.sleep(0.5)
 
     def stop(self) -> None:
         for service in reversed(self.services):
