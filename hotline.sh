@@ -8,7 +8,7 @@
 #   ./hotline.sh setup   install what is missing, start nothing
 #   ./hotline.sh serve NAME   one service alone, configured by the environment: gateway, worker,
 #                        sweeper, actions, rasa or sandbox (how deploy/ runs them)
-#   ./hotline.sh train | eval [--cv 5] | status | corrections | content report | token | broadcast | operator | keys  (see README)
+#   ./hotline.sh train | eval [--cv 5] | status | corrections | content report | token | broadcast | operator | keys | redis backup  (see README)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -133,7 +133,7 @@ case "$cmd" in
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.serve "$@"
     ;;
-  chat|train|eval|status|corrections|content|token|broadcast|operator|keys)
+  chat|train|eval|status|corrections|content|token|broadcast|operator|keys|redis)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;

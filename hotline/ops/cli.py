@@ -12,6 +12,7 @@ import argparse
 import secrets
 import sys
 from datetime import date
+from pathlib import Path
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -378,6 +379,21 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def cmd_redis(args) -> int:
+    """`redis backup`: a fresh RDB snapshot and the AOF copied under --out (hotline/ops/backup)."""
+    from hotline.config import PROJECT_ROOT
+    from hotline.ops import backup
+
+    out = Path(args.out) if args.out else PROJECT_ROOT / "var" / "backups"
+    try:
+        made = backup.backup(_runtime().redis, out)
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(made.line())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotline")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -459,6 +475,11 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_argument("--max-batches", type=int, default=None,
                       help="stop after this many batches of 500 keys (run again to resume)")
     keys.set_defaults(func=cmd_keys)
+    redis_cmd = sub.add_parser("redis", help="back up Redis: a fresh snapshot and the AOF")
+    redis_cmd.add_argument("action", choices=["backup"])
+    redis_cmd.add_argument("--out", metavar="DIR",
+                           help="where to put the backup directory (default var/backups)")
+    redis_cmd.set_defaults(func=cmd_redis)
     args = parser.parse_args(argv)  # a usage error exits 2 with argparse's usage line
     try:
         return args.func(args)
