@@ -1,0 +1,100 @@
+"""Chaos benchmark: steady conversations while services are killed; then an account of every
+message.
+
+Starts its own hotline (own redis-server with its append-only file, own sandbox, free ports,
+the newest trained model; nothing of ./hotline.sh run is touched), supervised as
+`./hotline.sh run` supervises it. About 30 people have real conversations through the sandbox
+(questions, three registrations, three STOPs; some send two messages at once). Meanwhile it
+kills -9, one after another: Rasa, the action server, an RQ worker, a gateway worker, and
+Redis (restarted from its AOF by the supervisor). Then it waits for quiet and prints inbound
+accepted, answered, lost, answered twice, answered out of order, Rasa turns run twice,
+registrations complete and the longest wait for an answer.
+
+    nice -n 10 .venv/bin/python bench/chaos.py [--senders 30] [--interval 25]
+
+Targets: 0 lost, 0 twice, 0 out of order, every registration complete, no answer delayed more
+than 60 s by a killed worker (`--kills worker-1` alone shows that one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import (  # noqa: E402
+    Listener,
+    Supervisor,
+    account,
+    kill,
+    open_intake,
+    people,
+    runtime_of,
+    start_stack,
+    wait_for_quiet,
+)
+
+KILLS = ["rasa", "actions", "worker-1", "gateway-worker", "redis"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--senders", type=int, default=30)
+    parser.add_argument("--registrations", type=int, default=3)
+    parser.add_argument("--stops", type=int, default=3)
+    parser.add_argument("--turns", type=int, default=6, help="questions per asking person")
+    parser.add_argument("--interval", type=float, default=25.0, help="seconds between kills")
+    parser.add_argument("--warmup", type=float, default=15.0, help="seconds before the first")
+    parser.add_argument("--kills", default=",".join(KILLS),
+                        help=f"what to kill, in turn (default {','.join(KILLS)})")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hotline-chaos-") as tmp:
+        started = time.time()
+        print("starting the hotline (its own Redis, sandbox and ports)...", flush=True)
+        stack = start_stack(Path(tmp))
+        print(f"  up in {time.time() - started:.0f} s", flush=True)
+        try:
+            rt = runtime_of(stack)
+            open_intake(rt)
+            with Supervisor(stack) as supervisor, Listener(rt.redis) as listener:
+                crowd = people(stack, listener, args.senders, args.registrations, args.stops,
+                               args.turns)
+                load_started = time.time()
+                for person in crowd:
+                    person.thread.start()
+                    time.sleep(0.1)
+                time.sleep(args.warmup)
+                kills = []
+                for target in [k for k in args.kills.split(",") if k]:
+                    what = kill(stack, target)
+                    kills.append((time.time() - load_started, what))
+                    print(f"  {time.time() - load_started:6.1f} s  kill -9 {what}", flush=True)
+                    time.sleep(args.interval)
+                for person in crowd:
+                    person.thread.join(timeout=900)
+                quiet = wait_for_quiet(rt, listener)
+                result = account(stack, rt, listener, crowd)
+            elapsed = time.time() - load_started
+            print(f"\n{args.senders} people, {elapsed:.0f} s of load and recovery "
+                  f"(quiet after {quiet:.0f} s more); killed: "
+                  + ", ".join(f"{w} at {t:.0f} s" for t, w in kills))
+            print("restarted by the supervisor: "
+                  + ", ".join(f"{n} at {t - load_started:.0f} s" for t, n in supervisor.restarted))
+            for line in result.lines():
+                print("  " + line)
+            errors = [e for p in crowd for e in p.errors]
+            if errors:
+                print(f"  senders' errors: {len(errors)} {errors[:3]}")
+            ok = not (result.lost or result.twice or result.out_of_order) and \
+                result.registrations[0] == result.registrations[1]
+            return 0 if ok else 1
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
