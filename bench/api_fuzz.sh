@@ -6,9 +6,9 @@
 #
 #   bench/api_fuzz.sh [REQUESTS]        (default 10000)
 #
-# schemathesis needs newer packages than Rasa 3.6 allows, so it runs from its own venv,
-# var/fuzz-venv (Python 3.12, from pyenv or PATH), created here on first use; the project's
-# pins are untouched. The gateway runs in the project's .venv. Runs at nice 10.
+# schemathesis 4 needs Python 3.11 or newer (Rasa 3.6 runs on 3.10 only), so it runs from
+# its own venv, var/fuzz-venv (Python 3.12, from pyenv or PATH), created here on first use;
+# the project's pins are untouched. The gateway runs in the project's .venv. Runs at nice 10.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
