@@ -108,7 +108,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str | None = None  # the URL Twilio calls, as typed in the Twilio console
-    trusted_proxy_hops: int = 0  # X-Forwarded-* hops to trust when public_url is not set
+    # X-Forwarded-* hops to trust (the client's address behind a proxy); with public_url set,
+    # that stays the address Twilio signs and calls back, so both may be set, and should be.
+    trusted_proxy_hops: int = 0
     secret: str | None = None  # master secret: contact ids, encryption, sessions
     default_language: str = "es"
     # Twilio
@@ -147,6 +149,19 @@ class Settings:
     timezone: str = "America/Mexico_City"  # appointments' local time, reminders
     operator_hours: str = "08:00-20:00"  # when operators are on duty, every day, local time
     console_session_hours: int = 10  # a sign-in lasts one shift
+    # One person's pace (hotline/messaging/flow.py): assistant turns per minute and at once;
+    # messages beyond are stored and answered together. Told once per notice period when they
+    # send more than flood_per_minute messages in a minute. Turns per drain job: then the job
+    # goes to the back of the queue, behind other people's. Rate 0 = no limit.
+    inbound_turns_per_minute: float = 6.0
+    inbound_turn_burst: int = 3
+    inbound_flood_per_minute: int = 10
+    inbound_flood_notice_seconds: int = 3600
+    inbound_turns_per_job: int = 1
+    # A reply Twilio reports failed for a passing reason (63018, 30001...): sent again this many
+    # times at most, the first after this many seconds, doubling.
+    send_failure_retries: int = 3
+    send_failure_backoff_seconds: float = 30.0
     # Work that keeps failing (hotline/messaging/deadletters.py): a message is set aside for a
     # supervisor after this many failed attempts, or after failing this long for an outage's
     # reasons (the assistant or Twilio down), and the person's next message goes ahead.
@@ -207,6 +222,19 @@ class Settings:
             operator_hours=_env(env, "HOTLINE_OPERATOR_HOURS", cls.operator_hours),
             console_session_hours=_int(env, "HOTLINE_CONSOLE_SESSION_HOURS",
                                        cls.console_session_hours),
+            inbound_turns_per_minute=_float(env, "HOTLINE_INBOUND_TURNS_PER_MINUTE",
+                                            cls.inbound_turns_per_minute),
+            inbound_turn_burst=_int(env, "HOTLINE_INBOUND_TURN_BURST", cls.inbound_turn_burst),
+            inbound_flood_per_minute=_int(env, "HOTLINE_INBOUND_FLOOD_PER_MINUTE",
+                                          cls.inbound_flood_per_minute),
+            inbound_flood_notice_seconds=_int(env, "HOTLINE_INBOUND_FLOOD_NOTICE_SECONDS",
+                                              cls.inbound_flood_notice_seconds),
+            inbound_turns_per_job=_int(env, "HOTLINE_INBOUND_TURNS_PER_JOB",
+                                       cls.inbound_turns_per_job),
+            send_failure_retries=_int(env, "HOTLINE_SEND_FAILURE_RETRIES",
+                                      cls.send_failure_retries),
+            send_failure_backoff_seconds=_float(env, "HOTLINE_SEND_FAILURE_BACKOFF_SECONDS",
+                                                cls.send_failure_backoff_seconds),
             dead_letter_attempts=_int(env, "HOTLINE_DEAD_LETTER_ATTEMPTS",
                                       cls.dead_letter_attempts),
             dead_letter_transient_hours=_float(env, "HOTLINE_DEAD_LETTER_TRANSIENT_HOURS",

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import time
 
+from hotline import erasure
 from hotline.handoff import queue as escalations
-from hotline.messaging import deadletters, inbound, outbound
+from hotline.messaging import callbacks, deadletters, inbound, outbound
 from hotline.messaging.channels import parse_address
+from hotline.messaging.messages import Delivery
 from hotline.outreach import runner as bc_runner
 from hotline.registration import notify
 from hotline.runtime import OUTBOUND_QUEUE, process_runtime
@@ -38,6 +40,17 @@ def drain_inbox(contact_id: str) -> int:
 def drain_outbox(contact_id: str) -> int:
     """Send every queued message of one contact, oldest first."""
     return outbound.drain(process_runtime(), contact_id)
+
+
+def release_outbound(contact_id: str, out_id: str) -> bool:
+    """A reply sent again after a passing failure: its wait is over, into the outbox."""
+    return outbound.release(process_runtime(), contact_id, out_id)
+
+
+def act_on_delivery(out_id: str, status: str, previous: str, error_code: str | None) -> None:
+    """A final failure learned late (a callback that came before its record knew it)."""
+    callbacks.act(process_runtime(), Delivery(out_id=out_id, status=status, previous=previous,
+                                              outcome="changed", error_code=error_code))
 
 
 def start_broadcast(bc_id: str) -> str:
@@ -65,8 +78,10 @@ def sweep() -> dict:
                                                                rt.settings.claim_idle_minutes)),
               "told_waiting": 0}
     _tell_waiting(rt, counts)
+    # People silent past the retention period are erased (organizations warned first).
+    counts["retention_erased"] = erasure.retention(rt)["erased"]
     for name, serial, reschedule in (
-        ("inbox", inbound.inbox(rt), lambda cid: inbound.schedule(rt, cid)),
+        ("inbox", inbound.inbox(rt), lambda cid: inbound.schedule(rt, cid, force=True)),
         ("outbox", outbound.outbox(rt), lambda cid: outbound.schedule(rt, cid)),
     ):
         for contact_id in serial.active_keys():
@@ -103,7 +118,7 @@ def retry_dead_letter(entry_id: str) -> str:
     if entry is None:
         return "gone"
     if entry["kind"] == deadletters.LINE:
-        line = {"inbox": (inbound.inbox(rt), lambda c: inbound.schedule(rt, c)),
+        line = {"inbox": (inbound.inbox(rt), lambda c: inbound.schedule(rt, c, force=True)),
                 "outbox": (outbound.outbox(rt), lambda c: outbound.schedule(rt, c))}
         serial, schedule = line[entry["line"]]
         # At the back of the line: what came after it was answered meanwhile.

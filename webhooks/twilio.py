@@ -12,8 +12,9 @@ import time
 from flask import Blueprint, Response, abort, request
 
 from hotline import metrics
-from hotline.messaging import inbound
-from hotline.messaging.channels import InvalidAddress, parse_address
+from hotline.contacts import Sender
+from hotline.messaging import callbacks, inbound
+from hotline.messaging import payload as twilio_payload
 from hotline.messaging.messages import Inbound
 from hotline.outreach import report as bc_report
 
@@ -33,25 +34,36 @@ def _twiml() -> Response:
 @bp.post("/messages")
 @twilio_signed
 def messages():
-    form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    if not sid or not form.get("From") or not form.get("To") or "Body" not in form:
-        abort(400, "MessageSid, From, To and Body are required")
     try:
-        sender = parse_address(form["From"])
-        parse_address(form["To"])
-        num_media = int(form.get("NumMedia") or 0)
-    except (InvalidAddress, ValueError):
-        abort(400, "From/To must be phone addresses and NumMedia a number")
-
+        payload = twilio_payload.parse(request.form)
+    except twilio_payload.PayloadError as exc:
+        abort(400, str(exc))
     rt = runtime()
-    contact_id = rt.contacts.touch_inbound(sender)
+    to = twilio_payload.own_number(payload, rt.settings.hotline_numbers)
+    if to is None:
+        # Signed by our account but written to a number this hotline does not answer (another
+        # service on the account, or a misconfigured webhook): answering would send from a
+        # number that is not ours. The log names neither number nor text, only a hash.
+        log.warning("inbound %s refused: To %s is not a hotline number", payload.sid,
+                    rt.vault.pseudonym(payload.to_number, prefix="n"))
+        abort(421, "To is not a number of this hotline")
+    contact_id = sender_contact(rt, payload)
     fresh = inbound.accept(rt, Inbound(
-        sid=sid, contact_id=contact_id, channel=sender.channel, sender=form["From"],
-        to=form["To"], body=form["Body"], num_media=num_media, received_at=time.time(),
+        sid=payload.sid, contact_id=contact_id, channel=payload.channel, sender=payload.sender,
+        to=to, body=payload.text, num_media=payload.declared_media, received_at=time.time(),
+        media=[{"url": m.url, "content_type": m.content_type} for m in payload.media],
+        location=payload.location.as_dict() if payload.location else None,
+        opt_out=payload.opt_out,
     ))
-    log.info("inbound %s from %s %s", sid, contact_id, "queued" if fresh else "repeated")
+    log.info("inbound %s from %s %s", payload.sid, contact_id, "queued" if fresh else "repeated")
     return _twiml()
+
+
+def sender_contact(rt, payload: twilio_payload.InboundPayload) -> str:
+    """The one place a sender becomes a contact id: their phone number and/or their WhatsApp
+    user id, through the contact store's identities (both given: both lead to one person)."""
+    return rt.contacts.touch_inbound(Sender(payload.channel, number=payload.number,
+                                            user_id=payload.scoped_id))
 
 
 @bp.post("/status")
@@ -66,8 +78,15 @@ def status():
     error = form.get("ErrorCode") or None
     if error:
         metrics.twilio_error(error, "delivery")
-    out_id = rt.messages.record_delivery(sid, state.lower(), error)
-    if out_id is None and not bc_report.record_delivery(rt, sid, state.lower(), error):
-        # Not ours (or expired): answering 4xx would only make Twilio retry.
-        log.info("status %s for unknown message %s", state, sid)
+    if error and not (error.isascii() and error.isdigit()):
+        log.warning("status %s for %s with a malformed ErrorCode: code ignored", state, sid)
+        error = None
+    # Our own id for the send, from the callback URL we gave Twilio (delivery.callback_url).
+    send_id = request.args.get("send") or None
+    update = callbacks.on_status(rt, sid, state.lower(), error, send_id)
+    if update is None and not bc_report.record_delivery(rt, sid, state.lower(), error):
+        # Not known yet (its record learns the SID a moment later) or not ours: kept a while
+        # and applied if a record learns this SID. Answering 4xx would only make Twilio retry.
+        callbacks.buffer(rt, sid, state.lower(), error)
+        log.info("status %s for unknown message %s: kept", state, sid)
     return Response(status=204)

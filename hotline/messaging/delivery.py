@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from collections.abc import Callable, Collection, Iterable
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import TYPE_CHECKING
 
 import requests
@@ -86,18 +87,32 @@ def message_content(body: str, content_sid: str | None) -> dict:
     return {"body": body}
 
 
+def callback_url(base: str, send_id: str | None) -> str:
+    """The status callback URL, tagged with our own id for this send: Twilio calls it for
+    exactly the message it accepted, so the callback itself says which record it belongs to
+    (even before our record of Twilio's SID is written).
+
+    >>> callback_url("https://h.example/twilio/status", "SMx-0")
+    'https://h.example/twilio/status?send=SMx-0'
+    """
+    if not send_id:
+        return base
+    return base + ("&" if "?" in base else "?") + urllib.parse.urlencode({"send": send_id})
+
+
 def create(rt: Runtime, contact_id: str, to: str, sender: str, body: str,
            content_sid: str | None = None, *, callback: bool = True, waits: Iterable[float] = (),
-           pace: Callable[[], object] | None = None):
+           pace: Callable[[], object] | None = None, send_id: str | None = None):
     """Hand one message to Twilio; returns Twilio's message (with `.sid` and `.status`).
 
     A transient refusal (rate limit, Twilio's 5xx, no answer) is tried again after each of
     `waits` seconds, then raises TransientSendError; `pace` is called before every attempt (a
-    rate limiter). A permanent refusal marks the contact and raises SendRefused.
+    rate limiter). A permanent refusal marks the contact and raises SendRefused. `send_id`
+    tags the status callback URL (`callback_url`).
     """
     params = {"to": to, "from_": sender, **message_content(wire_body(to, body), content_sid)}
     if callback and rt.settings.status_callback_url:
-        params["status_callback"] = rt.settings.status_callback_url
+        params["status_callback"] = callback_url(rt.settings.status_callback_url, send_id)
     waits = iter(waits)
     while True:
         if pace is not None:
@@ -126,24 +141,44 @@ def _create_once(rt: Runtime, contact_id: str, params: dict):
 
 
 def accepted_earlier(rt: Runtime, to: Iterable[str], bodies: Collection[str], created_at: float,
-                     sender: str | None = None):
+                     sender: str | None = None, taken: Callable[[str], bool] | None = None,
+                     template: bool = False):
     """The message Twilio accepted from an attempt whose answer was lost, or None.
 
-    Looks for a message to each of `to` in turn (and from `sender`, when given), sent since the
-    record was made at `created_at`, whose words are one of `bodies`. A failed lookup raises
+    Looks through the latest messages to each of `to` in turn (and from `sender`, when given)
+    created since the record was made at `created_at`, whether sent or still queued (Twilio
+    leaves DateSent empty until a message leaves its queue, so no DateSent filter), for one
+    whose words are one of `bodies` (with `template`, the rendered template contains them) and
+    that `taken` does not say belongs to another of our records (two identical replies a
+    minute apart are two messages). The oldest such is the earliest attempt. A failed lookup raises
     TransientSendError: whether to send cannot be decided yet.
     """
-    since = datetime.fromtimestamp(created_at - CLOCK_MARGIN_SECONDS, tz=timezone.utc)
+    since = created_at - CLOCK_MARGIN_SECONDS
     sender_filter = {"from_": sender} if sender else {}
     for address in to:
         try:
-            recent = rt.twilio.messages.list(to=address, date_sent_after=since, limit=50,
-                                             **sender_filter)
+            recent = rt.twilio.messages.list(to=address, limit=50, **sender_filter)
         except (TwilioRestException, requests.RequestException) as exc:
             raise TransientSendError(
                 f"cannot check earlier attempt: {exc.__class__.__name__}") from exc
         sent_as = {form for body in bodies for form in (body, wire_body(address, body))}
-        found = next((m for m in recent if m.body in sent_as), None)
-        if found is not None:
-            return found
+        found = [m for m in recent
+                 if _created(m) >= since and _same_words(m.body or "", sent_as, template)
+                 and not (taken and taken(m.sid))]
+        if found:
+            return min(found, key=_created)
     return None
+
+
+def _created(message) -> float:
+    when = message.date_created
+    if when is None:
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
+
+
+def _same_words(body: str, sent_as: set[str], template: bool) -> bool:
+    # A template comes back rendered: our words are its variable, inside its text.
+    return body in sent_as or (template and any(words and words in body for words in sent_as))

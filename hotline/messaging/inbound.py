@@ -8,8 +8,10 @@ at the head of the person's inbox until it can be answered.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+from datetime import timedelta
 
 from rq import Retry
 
@@ -18,13 +20,14 @@ from hotline.contacts import Contact
 from hotline.content import answers, program_status
 from hotline.errors import AssistantUnavailable
 from hotline.handoff import queue as escalations
-from hotline.messaging import deadletters, keywords, language, menus, sms
-from hotline.messaging.channels import parse_address
-from hotline.messaging.messages import Inbound
+from hotline.messaging import deadletters, flow, keywords, language, menus, pins, sms
+from hotline.messaging.messages import BATCHED, REPEATED, REQUEUED, Inbound
 from hotline.messaging.outbound import COMPLIANCE, NOTICE, REPLY, queue_message
 from hotline.messaging.serial import SerialQueue
-from hotline.registration import form_mark
+from hotline.registration import answers as reg_answers
+from hotline.registration import destinations, form_mark, rights
 from hotline.runtime import INBOUND_QUEUE, Runtime
+from hotline.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 # sweeper picks the inbox up again if every attempt here is used.
 ASSISTANT_RETRY = Retry(max=12, interval=[2, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600])
 MENU_KEY = "hl:menu:{}"
+# A person's waiting drain job is assumed lost after this long (the sweeper also reschedules).
+JOB_MARK_SECONDS = 120
 
 
 def inbox(rt: Runtime) -> SerialQueue:
@@ -39,35 +44,100 @@ def inbox(rt: Runtime) -> SerialQueue:
 
 
 def accept(rt: Runtime, msg: Inbound) -> bool:
-    """Store a message from the webhook and schedule it; False for a repeated MessageSid."""
-    if not rt.messages.save_inbound(msg, rt.settings.dedupe_ttl_seconds):
+    """Store a message from the webhook and schedule it; False for a repeated MessageSid.
+
+    Seen, stored and queued in one step (a crash leaves all or none). A repeat of a message
+    still unanswered is queued and scheduled again: Twilio's retry after a crash or a lost job
+    is how it gets answered, never discarded.
+    """
+    outcome = rt.messages.accept_inbound(msg, rt.settings.dedupe_ttl_seconds,
+                                         queue=inbox(rt).keys(msg.contact_id))
+    if outcome == REPEATED:
         return False
-    inbox(rt).push(msg.contact_id, msg.sid)
+    if outcome == REQUEUED:
+        # Its job may be lost (a killed worker); one still waiting needs no company.
+        schedule(rt, msg.contact_id)
+        return False
+    s = rt.settings
+    if flow.note_message(rt.redis, msg.contact_id, s.inbound_flood_per_minute,
+                         s.inbound_flood_notice_seconds):
+        _tell_answered_together(rt, msg)
     schedule(rt, msg.contact_id)
     return True
 
 
-def schedule(rt: Runtime, contact_id: str) -> None:
-    rt.queue(INBOUND_QUEUE).enqueue(
-        "hotline.jobs.drain_inbox", contact_id, retry=ASSISTANT_RETRY, job_timeout=900
-    )
+def _tell_answered_together(rt: Runtime, msg: Inbound) -> None:
+    contact = rt.contacts.get(msg.contact_id)
+    lang = (contact.language if contact and contact.language else rt.settings.default_language)
+    # `sender` is Twilio's own form of the person's address on the channel they used.
+    queue_message(rt, msg.contact_id, to=msg.sender, sender=msg.to,
+                  body=rt.catalogs.text("flow.answered_together", lang), kind=NOTICE,
+                  out_id=f"{msg.sid}-flow")
+
+
+def schedule(rt: Runtime, contact_id: str, delay: float = 0, force: bool = False) -> None:
+    """One drain job per person waits in the queue at a time (a flood adds messages to their
+    line, not jobs to everyone's queue); `force` for the sweeper, which finds work whose job
+    may be lost."""
+    if not flow.claim_job(rt.redis, contact_id, JOB_MARK_SECONDS + int(delay)) and not force:
+        return
+    queue = rt.queue(INBOUND_QUEUE)
+    if delay > 0:
+        queue.enqueue_in(timedelta(seconds=delay), "hotline.jobs.drain_inbox", contact_id,
+                         retry=ASSISTANT_RETRY, job_timeout=900)
+    else:
+        queue.enqueue("hotline.jobs.drain_inbox", contact_id, retry=ASSISTANT_RETRY,
+                      job_timeout=900)
 
 
 def drain(rt: Runtime, contact_id: str) -> int:
+    """One job's share of a person's line: `inbound_turns_per_job` turns, then the job goes to
+    the back of the queue so other people are answered in between; a person over their pace
+    waits for their next turn while their messages gather into it."""
+    flow.job_started(rt.redis, contact_id)
+    line = inbox(rt)
+    if not line.pending(contact_id):
+        return 0
+    if held := line.held_for(contact_id):
+        # Another worker is answering: it queues what it leaves. If it was killed, its lock
+        # runs out within seconds: come back then, not at the sweeper's next round.
+        schedule(rt, contact_id, delay=held + 1)
+        return 0
+    s = rt.settings
+    wait = flow.take_turn(rt.redis, contact_id, s.inbound_turns_per_minute, s.inbound_turn_burst)
+    if wait > 0:
+        schedule(rt, contact_id, delay=wait)
+        return 0
     # A message that keeps failing is set aside for a supervisor (dead letters), not retried
     # ahead of the person's next messages for ever.
-    s = rt.settings
     guarded = deadletters.guard(rt.redis, "inbox", contact_id, lambda sid: handle(rt, sid),
                                 attempts=s.dead_letter_attempts,
                                 transient_seconds=s.dead_letter_transient_hours * 3600,
                                 dead=False)
-    return inbox(rt).drain(contact_id, guarded)
+    handled = line.drain(contact_id, guarded, max_items=max(s.inbound_turns_per_job, 1),
+                         free=lambda sid: _nothing_left(rt, sid))
+    if line.pending(contact_id):
+        # To the back of the queue, even behind a delayed job of this person's: it is this
+        # job that knows the line has more.
+        schedule(rt, contact_id, force=True)
+    return handled
 
 
-def handle(rt: Runtime, sid: str) -> None:
+def _nothing_left(rt: Runtime, sid: str) -> bool:
+    """Answered already, or answered together with an earlier message."""
+    return rt.messages.inbound_state(sid) in (None, "done", BATCHED)
+
+
+def handle(rt: Runtime, sid: str) -> bool:
+    """Answer one message; False when there was nothing left to do (answered earlier, or
+    answered together with an earlier one), which a drain does not count as a turn."""
     msg = rt.messages.load_inbound(sid)
     if msg is None or msg.state == "done":
-        return
+        return False
+    if msg.state == BATCHED:
+        # Its words went to the assistant with an earlier message's, whose answer covers it.
+        rt.messages.set_inbound_state(sid, "done", outcome="batched")
+        return False
     contact = rt.contacts.get(msg.contact_id) or Contact(id=msg.contact_id)
     if msg.state != "answered":
         _decide(rt, msg, contact)
@@ -78,6 +148,7 @@ def handle(rt: Runtime, sid: str) -> None:
     if erasure.finish_erasure(rt, msg.contact_id):
         rt.redis.delete(MENU_KEY.format(msg.contact_id))
         log.info("erased the conversation of %s on request", msg.contact_id)
+    return True
 
 
 def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
@@ -90,7 +161,14 @@ def _reply_language(rt: Runtime, contact: Contact, text: str) -> str:
 
 def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
     """Work out the replies to one message and save them on the message record."""
+    # One normal form of the text (`hotline.text.normalize`: "S\u200bTOP" is STOP) for the
+    # keywords, the form's readers and the assistant alike; the stored message keeps what the
+    # person sent.
+    msg = dataclasses.replace(msg, body=normalize(msg.body))
     question = form_mark.open_question(rt.redis, contact.id)
+    if msg.opt_out:
+        _twilio_keyword(rt, msg, contact)
+        return
     kind = keywords.match(_every_channel(msg.body) or msg.body)
     if kind == keywords.OPT_OUT and question and keywords.is_cancel(msg.body):
         # Mid-registration, CANCEL/CANCELAR stops the registration, not all messages: the
@@ -113,6 +191,8 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
             rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
         elif kind == keywords.NOTIFY_ME:
             _notify_me(rt, msg, contact, lang)
+        elif kind == keywords.MY_DATA:
+            _my_data(rt, msg, contact, lang)
         else:
             _save_system(rt, msg, lang, "keyword.help", REPLY)
         return
@@ -122,6 +202,9 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
         return
 
+    if _confirms_other_phone(rt, msg, contact):
+        return
+
     if escalations.with_operator(rt.redis, contact.id):
         # An operator holds this conversation: the assistant stays silent and the message is
         # in the transcript the operator is reading.
@@ -129,18 +212,33 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         return
 
     lang = _reply_language(rt, contact, msg.body)
+    answered, city = _pin(rt, msg, question, lang)
+    if answered:
+        return
     reason = sms.unreadable_reason(msg.body, msg.num_media)
+    if reason == sms.UNREADABLE_MEDIA:
+        _media_only(rt, msg, lang)
+        return
     if reason is not None:
         _save_system(rt, msg, lang, f"unreadable.{reason}", REPLY)
         return
 
-    text = _resolve_choice(rt, contact.id, msg.body)
+    text = city or _resolve_choice(rt, contact.id, msg.body)
     if text == msg.body and not question and sms.looks_like_id_number(text):
         # Nobody asked for it: say so, rather than guess, and keep the number out of Rasa.
         _save_system(rt, msg, lang, "unprompted.number", REPLY)
         return
+    # A menu pick or a pin stands alone (its meaning is not its words); fixed as alone too,
+    # so a retry (the menu gone by then) cannot gather others into an answered turn.
+    batch = _batch(rt, msg, alone=text != _typed(msg.body))
+    if len(batch) > 1:
+        # Messages that queued up while an earlier turn ran (or while the person was over their
+        # pace) are one turn: one answer, not one billed reply per line.
+        text = "\n".join(_typed(m.body) for m in batch)
     metadata = {"language": lang, "channel": msg.channel, "message_sid": msg.sid,
                 "num_media": msg.num_media}
+    if len(batch) > 1:
+        metadata["batch"] = [m.sid for m in batch]
     try:
         replies = rt.assistant.send(contact.id, text, metadata)
     except AssistantUnavailable:
@@ -148,8 +246,40 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         raise
     if not replies:
         replies = [{"text": rt.catalogs.text("error.no_answer", lang)}]
+    if msg.num_media and rt.messages.media_notice_due(contact.id):
+        # Their words are answered; they also learn the picture was not seen (once a day).
+        replies = [{"text": rt.catalogs.text("media_not_seen", lang)}, *replies]
     rt.messages.save_answer(msg.sid, [{"text": r.get("text") or "", "buttons": r.get("buttons")}
                                       for r in replies], lang)
+
+
+BATCH_MAX = 10
+
+
+def _batch(rt: Runtime, msg: Inbound, alone: bool = False) -> list[Inbound]:
+    """This message and the plain-text ones queued right behind it, fixed on its record the
+    first time: a retried turn sends Rasa exactly the words of the first attempt (Rasa skips a
+    turn it already ran for this MessageSid and returns its answer)."""
+    pending = [] if alone else inbox(rt).pending(msg.contact_id)
+    following = pending[pending.index(msg.sid) + 1:] if msg.sid in pending else []
+    candidates = []
+    for sid in following[:BATCH_MAX - 1]:
+        other = rt.messages.load_inbound(sid)
+        if (other is None or other.state != "received" or other.opt_out or other.location
+                or other.num_media or keywords.match(_every_channel(other.body) or other.body)
+                or sms.unreadable_reason(other.body, other.num_media)
+                or sms.looks_like_id_number(other.body)):
+            break  # a keyword, a picture, a pin or a number keeps its own place in the line
+        candidates.append(sid)
+    members = rt.messages.freeze_batch(msg.sid, candidates)
+    loaded = [rt.messages.load_inbound(sid) for sid in members]
+    return [msg] + [m for m in loaded if m is not None]
+
+
+def _typed(body: str) -> str:
+    # Typed text starting with "/" would be parsed by Rasa as an intent: never let a person
+    # inject one.
+    return body.lstrip("/ ").strip() or body
 
 
 # Said after STOP or START, it covers every channel, not only the one written by.
@@ -184,6 +314,33 @@ def _notify_me(rt: Runtime, msg: Inbound, contact: Contact, lang: str) -> None:
                  status)
 
 
+def _my_data(rt: Runtime, msg: Inbound, contact: Contact, lang: str) -> None:
+    """MY DATA / MIS DATOS: what the hotline keeps about them, masked (registration.rights)."""
+    text = rights.summary(rt.catalogs, lang, contact.number, contact.language,
+                          rt.registrations.latest_for_contact(contact.id),
+                          rt.settings.message_ttl_seconds // 86400)
+    rt.messages.save_answer(msg.sid, [{"text": text, "kind": REPLY}], lang)
+
+
+def _confirms_other_phone(rt: Runtime, msg: Inbound, contact: Contact) -> bool:
+    """A reply from a phone a registrant named for their news, while its code waits: the code
+    confirms it (registration.destinations); anything else goes on to the assistant."""
+    places = destinations.Destinations(rt.redis, rt.vault)
+    reference = places.pending(contact.id)
+    if reference is None or destinations.read_code(msg.body) is None:
+        return False
+    reg = rt.registrations.get(reference, actor=None)
+    lang = reg.language if reg and reg.language in rt.catalogs.languages else (
+        contact.language or rt.settings.default_language)
+    confirmed = places.confirm(contact.id, msg.body)
+    if confirmed:
+        rt.registrations.audit(confirmed, "person", "other_phone_confirmed")
+    key = "dest_confirm.ok" if confirmed else "dest_confirm.wrong"
+    rt.messages.save_answer(msg.sid, [{"text": rt.catalogs.text(key, lang), "kind": REPLY}],
+                            lang)
+    return True
+
+
 def _resolve_choice(rt: Runtime, contact_id: str, body: str) -> str:
     """A reply to the last numbered menu becomes that option's payload."""
     raw = rt.redis.get(MENU_KEY.format(contact_id))
@@ -192,9 +349,7 @@ def _resolve_choice(rt: Runtime, contact_id: str, body: str) -> str:
         if payload is not None:
             rt.redis.delete(MENU_KEY.format(contact_id))
             return payload
-    # Typed text starting with "/" would be parsed by Rasa as an intent: never let a person
-    # inject one.
-    return body.lstrip("/ ").strip() or body
+    return _typed(body)
 
 
 def _save_system(rt: Runtime, msg: Inbound, lang: str, key: str, kind: str,
@@ -233,8 +388,63 @@ def _send_answer(rt: Runtime, msg: Inbound) -> None:
     else:
         rt.redis.delete(MENU_KEY.format(msg.contact_id))
     # Reply on the channel the person used, from the number they wrote to.
-    to = parse_address(msg.sender).twilio
+    # The webhook stored `sender` in Twilio's form on the channel used (a WhatsApp user id
+    # included), and `to` as the hotline's own number on that channel.
+    to = msg.sender
     for i, body in enumerate(sms.split_for_sending(parts)):
         queue_message(rt, msg.contact_id, to=to, sender=msg.to, body=body, kind=kind,
                       out_id=f"{msg.sid}-{i}")
     metrics.message_answered(msg.channel, msg.language, msg.received_at)
+
+
+# --- what Twilio read for us, pictures and pins ---------------------------------------------
+def _twilio_keyword(rt: Runtime, msg: Inbound, contact: Contact) -> None:
+    """Twilio's Advanced Opt-Out took the message for STOP, START or HELP and has already
+    answered it with the confirmation configured on the Messaging Service: honour it, and do not
+    answer twice (after STOP, Twilio would refuse our reply anyway)."""
+    if msg.opt_out in ("STOP", "START"):
+        rt.contacts.set_opted_out(contact.id, msg.opt_out == "STOP", channel=msg.channel)
+    rt.messages.set_inbound_state(msg.sid, "done", outcome=f"twilio_{msg.opt_out.lower()}")
+
+
+def _media_only(rt: Runtime, msg: Inbound, lang: str) -> None:
+    """A picture, audio or file with no words: said once a day that only text is read (the
+    media stay in the record, for an operator); further ones that day get no reply."""
+    if rt.messages.media_notice_due(msg.contact_id):
+        _save_system(rt, msg, lang, "media_only_text", REPLY)
+    else:
+        rt.messages.set_inbound_state(msg.sid, "done", outcome="media_again")
+
+
+def _pin(rt: Runtime, msg: Inbound, question: str | None, lang: str) -> tuple[bool, str | None]:
+    """A shared pin, or the yes/no to the city a pin was near: (answered here, city to give the
+    registration form as the person's answer)."""
+    if msg.location is not None:
+        if question == "reg_location":
+            city = pins.nearest(msg.location["latitude"], msg.location["longitude"],
+                                pins.load_cities())
+            if city is None:
+                _save_system(rt, msg, lang, "location_unknown", REPLY)
+            else:
+                pins.ask(rt.redis, msg.contact_id, city)
+                _save_reply(rt, msg, lang, rt.catalogs.text("location_confirm", lang,
+                                                             city=city.name))
+        else:
+            # Nothing is kept outside the form: say what the hotline can do with a place.
+            key = "location_not_asked" if question else "location_outside_form"
+            _save_system(rt, msg, lang, key, REPLY)
+        return True, None
+    city = pins.take(rt.redis, msg.contact_id) if question == "reg_location" else None
+    if city is None:
+        return False, None
+    said = reg_answers.yes_no(msg.body, numbered=False)
+    if said is None:
+        return False, None  # they typed something else: most likely the place itself
+    if not said:
+        _save_system(rt, msg, lang, "location_type_city", REPLY)
+        return True, None
+    return False, city
+
+
+def _save_reply(rt: Runtime, msg: Inbound, lang: str, text: str) -> None:
+    rt.messages.save_answer(msg.sid, [{"text": text, "kind": REPLY}], lang)

@@ -23,6 +23,7 @@ SEEN_KEY = "hl:in:seen:{}"
 HISTORY_KEY = "hl:out:{}:history"
 TWILIO_SID_KEY = "hl:twsid:{}"
 TRANSCRIPT_KEY = "hl:transcript:{}"
+MEDIA_NOTICE_KEY = "hl:medianote:{}"  # told today that pictures are not seen
 BY_CONTACT = "hl:msgs:{}"  # contact id -> "in:<sid>" and "out:<id>" of their records
 # On erasure, a record still being handled (a turn not yet answered, a reply not yet with
 # Twilio) must finish, or the person never hears that their data is gone: it stays this long,
@@ -39,6 +40,119 @@ STATUS_RANK = {
 FINAL_STATES = {"delivered", "read", "undelivered", "failed", "canceled", "refused"}
 
 
+ACCEPTED, REQUEUED, REPEATED = "accepted", "requeued", "repeated"
+# KEYS: seen, record, contact index, transcript, serial list, serial active set.
+# ARGV: dedupe ttl, record ttl, index member, transcript entry, sid, contact id, queue? (1/0),
+# then the record's field/value pairs.
+_ACCEPT = """
+if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then
+  if redis.call('HGET', KEYS[2], 'state') ~= 'received' then return 'repeated' end
+  if ARGV[7] == '1' then
+    if not redis.call('LPOS', KEYS[5], ARGV[5]) then redis.call('RPUSH', KEYS[5], ARGV[5]) end
+    redis.call('SADD', KEYS[6], ARGV[6])
+  end
+  return 'requeued'
+end
+local fields = {}
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+redis.call('RPUSH', KEYS[4], ARGV[4])
+redis.call('EXPIRE', KEYS[4], ARGV[2])
+if ARGV[7] == '1' then
+  redis.call('RPUSH', KEYS[5], ARGV[5])
+  redis.call('SADD', KEYS[6], ARGV[6])
+end
+return 'accepted'
+"""
+
+
+BATCHED = "batched"  # answered together with an earlier message (its `into`)
+# KEYS: the first message's record, then the candidates' records; ARGV: its sid, candidates.
+_FREEZE = """
+local stored = redis.call('HGET', KEYS[1], 'batch')
+if stored then return stored end
+local sids, members = cjson.decode(ARGV[2]), {}
+for i = 2, #KEYS do
+  if redis.call('HGET', KEYS[i], 'state') ~= 'received' then break end
+  redis.call('HSET', KEYS[i], 'state', 'batched', 'into', ARGV[1])
+  members[#members + 1] = sids[i - 1]
+end
+local encoded = '[]'
+if #members > 0 then encoded = cjson.encode(members) end
+redis.call('HSET', KEYS[1], 'batch', encoded)
+return encoded
+"""
+
+
+EARLY_KEY = "hl:twsid:early:{}"  # callbacks that came before our record knew the Twilio SID
+EARLY_TTL = 24 * 3600
+_RANKS = json.dumps(STATUS_RANK)
+# KEYS: record, Twilio SID index (or the record again). ARGV: status, ranks, out id, Twilio
+# SID, ttl, then field/value pairs. The status moves only forwards; fields are always stored.
+_MARK = """
+local ranks = cjson.decode(ARGV[2])
+local cur = redis.call('HGET', KEYS[1], 'status') or 'pending'
+local fields = {}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+if (ranks[ARGV[1]] or 0) >= (ranks[cur] or 0) then
+  fields[#fields + 1] = 'status'
+  fields[#fields + 1] = ARGV[1]
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+if ARGV[4] ~= '' then
+  local left = redis.call('TTL', KEYS[1])
+  if left <= 0 then left = tonumber(ARGV[5]) end
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', left)
+end
+return 1
+"""
+# KEYS: record, its history, the Twilio SID index. ARGV: status, error code, now, ranks, out id,
+# Twilio SID, ttl. Returns nil for no record, else {outcome, previous status}: outcome
+# "changed", "same" (a repeat or an earlier state: nothing changed) or "other" (a callback for
+# a second Twilio message of the same record: noted in the history only).
+_DELIVERY = """
+if redis.call('HEXISTS', KEYS[1], 'to') == 0 then return nil end
+local ranks = cjson.decode(ARGV[4])
+local left = redis.call('TTL', KEYS[1])
+if left <= 0 then left = tonumber(ARGV[7]) end
+redis.call('RPUSH', KEYS[2], cjson.encode({status = ARGV[1], at = tonumber(ARGV[3]),
+  error_code = ARGV[2], sid = ARGV[6]}))
+redis.call('EXPIRE', KEYS[2], left)
+local known = redis.call('HGET', KEYS[1], 'twilio_sid')
+local cur = redis.call('HGET', KEYS[1], 'status') or 'pending'
+if known and known ~= ARGV[6] then return {'other', cur} end
+if not known then
+  redis.call('HSET', KEYS[1], 'twilio_sid', ARGV[6])
+  redis.call('SET', KEYS[3], ARGV[5], 'EX', left)
+end
+if ARGV[1] == cur or (ranks[ARGV[1]] or 0) < (ranks[cur] or 0) then return {'same', cur} end
+local fields = {'status', ARGV[1], 'updated_at', ARGV[3]}
+if ARGV[2] ~= '' then fields[5] = 'error_code'; fields[6] = ARGV[2] end
+redis.call('HSET', KEYS[1], unpack(fields))
+return {'changed', cur}
+"""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a status callback did to our record."""
+
+    out_id: str
+    status: str
+    previous: str
+    outcome: str  # "changed", "same" or "other"
+    error_code: str | None = None
+
+    @property
+    def newly_final(self) -> bool:
+        """The record just reached a final state (its consequences are due, once)."""
+        return (self.outcome == "changed" and self.status in FINAL_STATES
+                and self.previous not in FINAL_STATES)
+
+
 @dataclass
 class Inbound:
     sid: str
@@ -52,6 +166,10 @@ class Inbound:
     state: str = "received"
     replies: list | None = None
     language: str | None = None
+    # Pictures and files ({"url", "content_type"}), a shared pin, Twilio's opt-out keyword.
+    media: list = field(default_factory=list)
+    location: dict | None = None
+    opt_out: str | None = None
 
 
 @dataclass
@@ -69,6 +187,13 @@ class Outbound:
     content_sid: str | None = None
 
 
+def _transcript_marks(msg: Inbound) -> dict:
+    """What an operator's transcript shows besides the words: the kinds of media sent (fetched
+    through the console by index, never by Twilio's URL) and that a pin was shared."""
+    marks = {"media": [m.get("content_type", "") for m in msg.media]} if msg.media else {}
+    return {**marks, **({"location": True} if msg.location else {})}
+
+
 class MessageStore:
     def __init__(self, redis: Redis, vault: Vault, ttl: int):
         self.redis = redis
@@ -77,29 +202,60 @@ class MessageStore:
 
     # inbound -------------------------------------------------------------------------------
     def save_inbound(self, msg: Inbound, dedupe_ttl: int) -> bool:
-        """Store a new inbound message; False when this MessageSid was seen before."""
-        if not self.redis.set(SEEN_KEY.format(msg.sid), 1, nx=True, ex=dedupe_ttl):
-            return False
+        """Store a new inbound message (not queued); False when this MessageSid was seen
+        before."""
+        return self.accept_inbound(msg, dedupe_ttl) == ACCEPTED
+
+    def accept_inbound(self, msg: Inbound, dedupe_ttl: int,
+                       queue: tuple[str, str] | None = None) -> str:
+        """Mark the MessageSid seen, store the record, add it to the transcript and (with
+        `queue`, a serial queue's `keys()`) queue it, in one step: a crash leaves all or none.
+
+        ACCEPTED for a new message; REQUEUED for a repeat whose record is still `received` (a
+        crash or a lost job left it unanswered: it is queued again if it fell out of the queue,
+        and the caller schedules it); REPEATED for one already being answered or answered.
+        """
         key = IN_KEY.format(msg.sid)
-        pipe = self.redis.pipeline()
-        pipe.hset(
-            key,
-            mapping={
-                "contact_id": msg.contact_id,
-                "channel": msg.channel,
-                "from": self.vault.encrypt(msg.sender),
-                "to": msg.to,
-                "body": self.vault.encrypt(msg.body),
-                "num_media": msg.num_media,
-                "received_at": msg.received_at,
-                "state": msg.state,
-            },
-        )
-        pipe.expire(key, self.ttl)
-        self._index(pipe, msg.contact_id, f"in:{msg.sid}")
-        pipe.execute()
-        self.append_transcript(msg.contact_id, "in", msg.body, sid=msg.sid, channel=msg.channel)
-        return True
+        fields = self._inbound_fields(msg)
+        entry = json.dumps({"dir": "in", "at": time.time(),
+                            "text": self.vault.encrypt(msg.body), "sid": msg.sid,
+                            "channel": msg.channel, **_transcript_marks(msg)})
+        list_key, active_key = queue or ("", "")
+        keys = [SEEN_KEY.format(msg.sid), key, BY_CONTACT.format(msg.contact_id),
+                TRANSCRIPT_KEY.format(msg.contact_id), list_key or key, active_key or key]
+        args = [dedupe_ttl, self.ttl, f"in:{msg.sid}", entry, msg.sid, msg.contact_id,
+                "1" if queue else "0", *[str(v) for pair in fields.items() for v in pair]]
+        return self.redis.eval(_ACCEPT, len(keys), *keys, *args)
+
+    def _inbound_fields(self, msg: Inbound) -> dict:
+        return {
+            "contact_id": msg.contact_id,
+            "channel": msg.channel,
+            "from": self.vault.encrypt(msg.sender),
+            "to": msg.to,
+            "body": self.vault.encrypt(msg.body),
+            "num_media": msg.num_media,
+            "received_at": msg.received_at,
+            "state": msg.state,
+            # Media links and a pin say where someone is or what they showed: encrypted.
+            **({"media": self.vault.encrypt(json.dumps(msg.media))} if msg.media else {}),
+            **({"location": self.vault.encrypt(json.dumps(msg.location))}
+               if msg.location else {}),
+            **({"opt_out": msg.opt_out} if msg.opt_out else {}),
+        }
+
+    def inbound_state(self, sid: str) -> str | None:
+        """Where an inbound message stands (None: no record), without decrypting it."""
+        return self.redis.hget(IN_KEY.format(sid), "state")
+
+    def freeze_batch(self, sid: str, candidates: list[str]) -> list[str]:
+        """Fix which queued messages are answered together with `sid`, once: the first call
+        marks those of `candidates` still `received` as BATCHED into it; a later call (a retried
+        turn) gets the same members back whatever it proposes."""
+        raw = self.redis.eval(_FREEZE, 1 + len(candidates), IN_KEY.format(sid),
+                              *[IN_KEY.format(c) for c in candidates], sid,
+                              json.dumps(candidates))
+        return json.loads(raw)
 
     def load_inbound(self, sid: str) -> Inbound | None:
         data = self.redis.hgetall(IN_KEY.format(sid))
@@ -118,7 +274,17 @@ class MessageStore:
             replies=(json.loads(self.vault.decrypt(data["replies"])) if data.get("replies")
                      else None),
             language=data.get("language"),
+            media=json.loads(self.vault.decrypt(data["media"])) if data.get("media") else [],
+            location=(json.loads(self.vault.decrypt(data["location"])) if data.get("location")
+                      else None),
+            opt_out=data.get("opt_out") or None,
         )
+
+    def media_notice_due(self, contact_id: str, seconds: int = 24 * 3600) -> bool:
+        """True once a day per person: the first picture is answered "I read only text", the
+        next ones that day are not (an album would be a dozen identical replies)."""
+        return bool(self.redis.set(MEDIA_NOTICE_KEY.format(contact_id), 1, nx=True,
+                                   ex=seconds))
 
     def set_inbound_state(self, sid: str, state: str, **fields) -> None:
         mapping = {"state": state, **{k: v for k, v in fields.items() if v is not None}}
@@ -167,39 +333,75 @@ class MessageStore:
             kind=data["kind"],
             status=data["status"],
             twilio_sid=data.get("twilio_sid"),
-            error_code=int(data["error_code"]) if data.get("error_code") else None,
+            error_code=(int(data["error_code"]) if (data.get("error_code") or "").isdigit()
+                        else None),
             created_at=float(data["created_at"]),
             content_sid=data.get("content_sid") or None,
         )
 
     def mark_outbound(self, out_id: str, status: str, **fields) -> None:
-        mapping = {"status": status, "updated_at": time.time()}
+        """Move a record to `status` (never to an earlier state: a status callback may already
+        have said more) and store `fields`; with `twilio_sid`, index the record by it."""
+        mapping = {"updated_at": time.time()}
         mapping.update({k: v for k, v in fields.items() if v is not None})
-        self.redis.hset(OUT_KEY.format(out_id), mapping=mapping)
-        if fields.get("twilio_sid"):
-            self.redis.set(TWILIO_SID_KEY.format(fields["twilio_sid"]), out_id,
-                           ex=self._left(OUT_KEY.format(out_id)))
+        twilio_sid = fields.get("twilio_sid") or ""
+        self.redis.eval(_MARK, 2, OUT_KEY.format(out_id),
+                        TWILIO_SID_KEY.format(twilio_sid) if twilio_sid else OUT_KEY.format(out_id),
+                        status, _RANKS, out_id, twilio_sid, self.ttl,
+                        *[str(v) for pair in mapping.items() for v in pair])
 
-    def record_delivery(self, twilio_sid: str, status: str, error_code: str | None) -> str | None:
-        """Apply a status callback; returns our message id, or None for an unknown sid.
+    def record_delivery(self, twilio_sid: str, status: str, error_code: str | None,
+                        send_id: str | None = None) -> Delivery | None:
+        """Apply a status callback; None when no record of ours is known for it.
 
-        Callbacks can arrive twice or out of order: a state never moves backwards.
+        `send_id` is our own id from the callback URL's tag (`delivery.callback_url`): it names
+        the record even when Twilio's SID was never written to it (the attempt's answer was
+        lost) or not yet. Callbacks can arrive twice or out of order: a compare-and-set on the
+        state's rank, so a state never moves backwards and a repeat changes nothing.
         """
-        out_id = self.redis.get(TWILIO_SID_KEY.format(twilio_sid))
-        if out_id is None:
+        out_id = send_id or self.redis.get(TWILIO_SID_KEY.format(twilio_sid))
+        if not out_id:
             return None
-        key = OUT_KEY.format(out_id)
-        current = self.redis.hget(key, "status") or "pending"
-        if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(current, 0):
-            mapping = {"status": status, "updated_at": time.time()}
-            if error_code:
-                mapping["error_code"] = error_code
-            self.redis.hset(key, mapping=mapping)
-        history = HISTORY_KEY.format(out_id)
-        self.redis.rpush(history, json.dumps({"status": status, "at": time.time(),
-                                              "error_code": error_code}))
-        self.redis.expire(history, self._left(key))
-        return out_id
+        result = self.redis.eval(
+            _DELIVERY, 3, OUT_KEY.format(out_id), HISTORY_KEY.format(out_id),
+            TWILIO_SID_KEY.format(twilio_sid), status, error_code or "", time.time(), _RANKS,
+            out_id, twilio_sid, self.ttl)
+        if result is None:
+            return None
+        outcome, previous = result
+        return Delivery(out_id=out_id, status=status, previous=previous or "pending",
+                        outcome=outcome, error_code=error_code)
+
+    def buffer_early(self, twilio_sid: str, status: str, error_code: str | None,
+                     ttl: int = EARLY_TTL) -> None:
+        """Keep a callback for a Twilio SID no record knows yet: the record may be written a
+        moment later (`take_early`)."""
+        key = EARLY_KEY.format(twilio_sid)
+        pipe = self.redis.pipeline()
+        pipe.rpush(key, json.dumps({"status": status, "error_code": error_code}))
+        pipe.expire(key, ttl)
+        pipe.execute()
+
+    def take_early(self, twilio_sid: str) -> list[dict]:
+        """The callbacks that came before our record of `twilio_sid`, oldest first, once."""
+        key = EARLY_KEY.format(twilio_sid)
+        pipe = self.redis.pipeline()
+        pipe.lrange(key, 0, -1)
+        pipe.delete(key)
+        return [json.loads(raw) for raw in pipe.execute()[0]]
+
+    def claim_release(self, out_id: str) -> bool:
+        """True once per record: a delayed message joins the outbox only once."""
+        return bool(self.redis.hsetnx(OUT_KEY.format(out_id), "released_at", time.time()))
+
+    def owner_of(self, twilio_sid: str) -> str | None:
+        """Our record id for the message Twilio knows as `twilio_sid`, if any."""
+        return self.redis.get(TWILIO_SID_KEY.format(twilio_sid))
+
+    def set_outbound_fields(self, out_id: str, **fields) -> None:
+        """Note fields on a record without touching its state (e.g. that it was retried)."""
+        self.redis.hset(OUT_KEY.format(out_id), mapping={k: v for k, v in fields.items()
+                                                         if v is not None})
 
     def set_billing(self, out_id: str, fields: dict[str, str]) -> None:
         """Note what a sent message is billed as (`messaging.billing`: class and cost) on its
@@ -272,7 +474,7 @@ class MessageStore:
         for member, keys in gone:
             pipe.delete(*keys)
             pipe.srem(index, member)
-        pipe.delete(TRANSCRIPT_KEY.format(contact_id))
+        pipe.delete(TRANSCRIPT_KEY.format(contact_id), MEDIA_NOTICE_KEY.format(contact_id))
         pipe.execute()
         for key in busy + [index]:
             if not 0 < self.redis.ttl(key) <= FORGET_GRACE:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
 from rq import Retry
 
@@ -38,32 +39,66 @@ def outbox(rt: Runtime) -> SerialQueue:
 
 
 def queue_message(rt: Runtime, contact_id: str, to: str, sender: str, body: str, kind: str,
-                  out_id: str | None = None, content_sid: str | None = None) -> str:
+                  out_id: str | None = None, content_sid: str | None = None,
+                  delay: float = 0, hold: bool = False) -> str:
     """Record a message and queue it for sending; the same out_id is only ever queued once.
 
     With `content_sid` the message goes as that approved WhatsApp template, `body` as its
-    variable (outside WhatsApp's 24-hour window).
+    variable (outside WhatsApp's 24-hour window). With `delay`, it joins the outbox only after
+    that many seconds (a send tried again after a passing failure): recorded now, so nothing is
+    lost, queued then (`release`). With `hold`, it is only recorded (a dead letter's copy,
+    queued by a supervisor's retry).
     """
     out_id = out_id or uuid.uuid4().hex
     created = rt.messages.create_outbound(
         Outbound(id=out_id, contact_id=contact_id, to=to, sender=sender, body=body, kind=kind,
                  content_sid=content_sid)
     )
+    if hold:
+        return out_id
+    if created and delay > 0:
+        rt.queue(OUTBOUND_QUEUE).enqueue_in(timedelta(seconds=delay),
+                                            "hotline.jobs.release_outbound", contact_id, out_id,
+                                            retry=SEND_RETRY)
+        return out_id
     if created:
         outbox(rt).push(contact_id, out_id)
     schedule(rt, contact_id)
     return out_id
 
 
+def release(rt: Runtime, contact_id: str, out_id: str) -> bool:
+    """A delayed message's time has come: into the outbox, once."""
+    if not rt.messages.claim_release(out_id):
+        return False
+    outbox(rt).push(contact_id, out_id)
+    schedule(rt, contact_id)
+    return True
+
+
 def queue_to_contact(rt: Runtime, contact: Contact, body: str, kind: str,
                      out_id: str | None = None, channel: str | None = None,
-                     number: str | None = None) -> str:
-    """Queue a message the hotline starts (not a reply) on the route `routing.choose` picks;
-    raises routing.NoRoute when the person cannot be written to now."""
-    route = routing.choose(contact, rt.settings.hotline_numbers, rt.settings.whatsapp_content_sid,
-                           channel=channel, number=number)
+                     number: str | None = None, route: routing.Route | None = None) -> str:
+    """Queue a message the hotline starts (not a reply) on the route `routing.choose` picks
+    (or `route`, already chosen); raises routing.NoRoute when the person cannot be written to
+    now."""
+    route = route or routing.choose(contact, rt.settings.hotline_numbers,
+                                    rt.settings.whatsapp_content_sid, channel=channel,
+                                    number=number)
     return queue_message(rt, contact.id, to=route.to, sender=route.sender, body=body, kind=kind,
                          out_id=out_id, content_sid=route.content_sid)
+
+
+def callbacks_early(rt: Runtime, twilio_sid: str) -> None:
+    """Status callbacks that came before our record knew `twilio_sid` (untagged ones): applied
+    now; what a final failure calls for is a job of its own (`callbacks.act`, which queues
+    through this module)."""
+    for early in rt.messages.take_early(twilio_sid):
+        update = rt.messages.record_delivery(twilio_sid, early["status"], early.get("error_code"))
+        if update is not None and update.newly_final:
+            rt.queue(OUTBOUND_QUEUE).enqueue("hotline.jobs.act_on_delivery", update.out_id,
+                                             update.status, update.previous, update.error_code,
+                                             retry=SEND_RETRY)
 
 
 def record_billing(rt: Runtime, msg: Outbound) -> None:
@@ -106,10 +141,20 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "missing"
     if msg.status not in ("pending", "sending"):
         return msg.status  # already handled by an earlier attempt
+    if msg.status == "sending" and msg.twilio_sid:
+        # A previous attempt died after Twilio accepted it, and its tagged status callback
+        # (`delivery.callback_url`) has told us which message that was.
+        return msg.status
     if msg.status == "sending" and (earlier := delivery.accepted_earlier(
-            rt, [msg.to], {msg.body}, msg.created_at, sender=msg.sender)) is not None:
-        # A previous attempt died between Twilio's answer and our record of it.
+            rt, [msg.to], {msg.body}, msg.created_at, sender=msg.sender,
+            taken=lambda sid: rt.messages.owner_of(sid) not in (None, out_id),
+            template=bool(msg.content_sid))) is not None:
+        # A previous attempt died between Twilio's answer and our record of it, before any
+        # callback: the oldest unclaimed message with these words, queued ones included.
         rt.messages.mark_outbound(out_id, earlier.status or "queued", twilio_sid=earlier.sid)
+        callbacks_early(rt, earlier.sid)
+        rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=earlier.sid,
+                                      kind=msg.kind)
         return earlier.status or "queued"
     if msg.kind != COMPLIANCE and rt.contacts.is_opted_out(msg.contact_id, channel_of(msg.to)):
         rt.messages.mark_outbound(out_id, "refused", reason="opted_out")
@@ -118,7 +163,7 @@ def send_one(rt: Runtime, out_id: str) -> str:
     rt.messages.mark_outbound(out_id, "sending")
     try:
         created = delivery.create(rt, msg.contact_id, msg.to, msg.sender, msg.body,
-                                  msg.content_sid)
+                                  msg.content_sid, send_id=out_id)
     except delivery.SendRefused as exc:
         rt.messages.mark_outbound(out_id, "failed", error_code=exc.code)
         log.warning("outbound %s failed permanently: Twilio %s", out_id, exc.code)
@@ -126,6 +171,7 @@ def send_one(rt: Runtime, out_id: str) -> str:
         return "failed"
     status = created.status or "queued"
     rt.messages.mark_outbound(out_id, status, twilio_sid=created.sid)
+    callbacks_early(rt, created.sid)
     rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=created.sid, kind=msg.kind)
     log.info("outbound %s accepted by Twilio as %s", out_id, created.sid)
     record_billing(rt, msg)

@@ -227,7 +227,10 @@ class Stack:
             services.append(Service("redis", [
                 redis_bin, str(config),
                 "--bind", "127.0.0.1", "--port", str(p.redis), "--dir", str(redis_dir),
-                "--appendonly", "yes", "--save", "", "--daemonize", "no",
+                # Durability choice (ARCHITECTURE.md, "Redis durability"): every acknowledged
+                # write (an inbound message Twilio got 200 for, a STOP) is on disk first.
+                "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                "--daemonize", "no",
                 "--protected-mode", "yes"], env))
         # Every other service through its deployable entry point (hotline/ops/serve.py), bound
         # and configured by the environment built in configure().

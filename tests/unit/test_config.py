@@ -66,6 +66,13 @@ SETTINGS = [
     ("HOTLINE_DEAD_LETTER_TRANSIENT_HOURS", "6.5", "dead_letter_transient_hours", 6.5),
     ("HOTLINE_CLAIM_IDLE_MINUTES", "45", "claim_idle_minutes", 45),
     ("HOTLINE_DELAY_NOTICE_SECONDS", "20", "delay_notice_seconds", 20),
+    ("HOTLINE_INBOUND_TURNS_PER_MINUTE", "2.5", "inbound_turns_per_minute", 2.5),
+    ("HOTLINE_INBOUND_TURN_BURST", "5", "inbound_turn_burst", 5),
+    ("HOTLINE_INBOUND_FLOOD_PER_MINUTE", "20", "inbound_flood_per_minute", 20),
+    ("HOTLINE_INBOUND_FLOOD_NOTICE_SECONDS", "600", "inbound_flood_notice_seconds", 600),
+    ("HOTLINE_INBOUND_TURNS_PER_JOB", "2", "inbound_turns_per_job", 2),
+    ("HOTLINE_SEND_FAILURE_RETRIES", "5", "send_failure_retries", 5),
+    ("HOTLINE_SEND_FAILURE_BACKOFF_SECONDS", "12.5", "send_failure_backoff_seconds", 12.5),
 ]
 # Fields that are not read from the environment (paths inside the checkout, retention times).
 NOT_FROM_ENV = {"domain_dir", "responses_dir", "locales_dir", "answers_file", "menu_ttl_seconds",
