@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline.config import Settings
 from hotline.runtime import Runtime
@@ -25,13 +24,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Fail at start, not on the first message, if a catalog is missing or incomplete.
     app.extensions["hotline"].catalogs  # noqa: B018
 
-    if settings.trusted_proxy_hops and not settings.public_url:
-        hops = settings.trusted_proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
-                                x_port=hops, x_prefix=hops)
+    from webhooks import api, console, errors, hardening, health, metrics, nlg, twilio
 
-    from webhooks import api, console, errors, health, metrics, nlg, twilio
-
+    # Proxy fix, CSRF, security headers: before the blueprints' own hooks.
+    csrf = hardening.init_app(app, settings)
+    hardening.exempt(csrf, twilio.bp, nlg.bp, api.bp, health.bp)
     _console_setup(app, settings)
 
     app.register_blueprint(twilio.bp)

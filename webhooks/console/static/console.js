@@ -60,6 +60,26 @@ function hotlineQueue(dataUrl, openUrl, claimUrl) {
   setInterval(refresh, 2000);
 }
 
+// A picture the person sent, fetched through the console (never from Twilio's URL); other
+// files as a link named by their type.
+function mediaItem(item) {
+  const link = document.createElement("a");
+  link.className = "media";
+  link.href = item.url;
+  link.target = "_blank";
+  link.rel = "noopener";
+  if (item.type.startsWith("image/")) {
+    const img = document.createElement("img");
+    img.src = item.url;
+    img.alt = item.type;
+    img.loading = "lazy";
+    link.appendChild(img);
+  } else {
+    link.textContent = item.type;
+  }
+  return link;
+}
+
 function hotlineConversation(dataUrl) {
   const saved = document.getElementById("saved");
   saved.addEventListener("change", () => {
@@ -82,9 +102,20 @@ function hotlineConversation(dataUrl) {
         s.textContent = statusLabels[m.status] || m.status;
         div.appendChild(s);
       }
+      for (const item of m.media || []) div.appendChild(mediaItem(item));
       box.appendChild(div);
     }
     document.getElementById("holder").textContent = data.claimed_by || "";
   }
   setInterval(refresh, 2000);
 }
+
+// Started from the script tag's data attributes: the Content-Security-Policy allows no inline
+// script, so the pages name their view and URLs there.
+(function start() {
+  const script = document.getElementById("console-script");
+  if (!script) return;
+  const d = script.dataset;
+  if (d.view === "queue") hotlineQueue(d.dataUrl, d.openUrl, d.claimUrl);
+  if (d.view === "conversation") hotlineConversation(d.dataUrl);
+})();
