@@ -57,7 +57,16 @@ class Browser:
                 time.sleep(0.2)
 
     def click(self, css: str) -> None:
-        self._call("POST", f"/element/{self.find(css)}/click", {})
+        # The live views redraw their rows every 2 s: an element found just before a redraw is
+        # gone by the click. Find it again, as a person would look again.
+        for attempt in range(5):
+            try:
+                self._call("POST", f"/element/{self.find(css)}/click", {})
+                return
+            except RuntimeError as exc:
+                if "stale element" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.1)
 
     def type(self, css: str, text: str) -> None:
         self._call("POST", f"/element/{self.find(css)}/value", {"text": text})
