@@ -11,7 +11,8 @@ from hotline.content import answers, program_status
 from hotline.content.catalogs import Catalogs
 from hotline.messaging import outbound
 from hotline.messaging.channels import parse_address
-from support import SMS_NUMBER, WHATSAPP_NUMBER
+from hotline.messaging.twilio_client import sign
+from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER
 from support.conversation import received
 
 pytestmark = pytest.mark.stack
@@ -111,7 +112,7 @@ def test_help_keyword_in_the_persons_language(phone):
 
 
 @pytest.mark.parametrize("body,num_media,key", [
-    ("", 1, "unreadable.media"),
+    ("", 1, "media_only_text"),  # a picture: said once a day, kindly (test_pictures_and_pins)
     ("   ", 0, "unreadable.empty"),
     ("🙏🙏😭", 0, "unreadable.no_text"),
     ("ayúdeme por favor " * 100, 0, "unreadable.too_long"),
@@ -186,3 +187,22 @@ def test_assistant_down_the_person_is_told_and_answered_later(phone, stack):
     assert replies(person, timeout=120) == [t("utter_thanks", "es")]
     time.sleep(3)
     assert person.new_messages() == []
+
+
+def test_a_picture_and_a_pin_get_answers_not_a_400_or_empty(phone, stack):
+    """A WhatsApp picture with no caption (no Body at all) and a shared pin, end to end: the
+    picture is one the sandbox serves, as Twilio would."""
+    person = phone(channel="whatsapp")
+    upload = requests.post(f"{stack.env['TWILIO_API_BASE_URL']}/_sandbox/media",
+                           data=b"\x89PNG\r\n\x1a\n", headers={"Content-Type": "image/png"},
+                           auth=(ACCOUNT_SID, AUTH_TOKEN), timeout=5)
+    params = person.inbound_params("", num_media=1)
+    del params["Body"]
+    params.update(MediaUrl0=upload.json()["url"], MediaContentType0="image/png",
+                  MessageType="image")
+    url = person.gateway_url.rstrip("/") + "/twilio/messages"
+    assert requests.post(url, data=params, timeout=10, headers={
+        "X-Twilio-Signature": sign(AUTH_TOKEN, url, params)}).status_code == 200
+    assert replies(person) == [t("media_only_text", "es")]
+    person.send("", Latitude="26.0508", Longitude="-98.2979", MessageType="location")
+    assert replies(person) == [t("location_outside_form", "es")]
