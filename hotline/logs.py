@@ -161,5 +161,8 @@ def configure(service: str, settings: ServeSettings | None = None) -> logging.Ha
         logger = logging.getLogger(name)
         logger.handlers.clear()  # RQ and gunicorn add their own unless one is found above
         logger.propagate = True
+    # twilio-python logs every request's URL, query and headers at INFO: noise, and the query
+    # of a message listing names the person's number.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     logging.captureWarnings(True)
     return handler

@@ -106,6 +106,8 @@ def test_configure_once_replaces_handlers_that_would_print_unredacted(configured
     assert logging.getLogger("rq.worker").handlers == []
     logging.getLogger("rq.worker").info("Job OK (%s)", PHONE)
     assert "Job OK ([redacted])" in out.getvalue()
+    logging.getLogger("twilio.http_client").info("Query Params: {'To': '%s'}", PHONE)
+    assert "Query Params" not in out.getvalue()  # twilio's request dumps stay out
 
 
 def test_a_wrong_log_format_is_refused():
