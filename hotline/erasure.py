@@ -15,14 +15,15 @@ and queues the reply. So `erase(..., during_turn=True)` leaves a mark, and the g
 from __future__ import annotations
 
 import logging
+import time
 
 from hotline.content import corrections, told
 from hotline.handoff import audit
 from hotline.handoff import queue as escalations
-from hotline.messaging import deadletters
+from hotline.messaging import deadletters, flow, misunderstood, pins, turns
 from hotline.outreach import receipts
 from hotline.outreach import store as broadcasts
-from hotline.registration import form_mark, notify
+from hotline.registration import destinations, form_mark, notify
 from hotline.runtime import Runtime
 from rasa_ext import keys as tracker
 
@@ -46,6 +47,9 @@ def erase(rt: Runtime, contact_id: str, during_turn: bool = False) -> dict[str, 
         # Work set aside for a supervisor names the person or their registrations.
         "dead_letters": deadletters.forget(rt.redis, [contact_id, *references]),
         "reminders": notify.forget_reminders(rt.redis, references),
+        # A code waiting for this phone; the other phones their registrations named.
+        "other_phones": destinations.Destinations(rt.redis, rt.vault).forget(contact_id,
+                                                                             references),
         "messages": rt.messages.forget(contact_id),
         "escalation": escalations.forget(rt.redis, contact_id),
         # The audit log keeps what operators did, without naming the person (handoff.audit).
@@ -53,15 +57,57 @@ def erase(rt: Runtime, contact_id: str, during_turn: bool = False) -> dict[str, 
         "broadcast_receipts": receipts.forget(rt.redis, contact_id),
         "broadcast_recipients": broadcasts.forget_recipient(rt.redis, contact_id),
         "form_mark": form_mark.forget(rt.redis, contact_id),
+        "pin": pins.forget(rt.redis, contact_id),
         "told": told.forget(rt.redis, contact_id),
+        "not_understood": misunderstood.forget(rt.redis, contact_id),
         "corrections": corrections.forget(rt.redis, contact_id),
         "tracker": tracker.forget(rt.redis, contact_id),
+        "assistant_turns": turns.forget(rt.redis, contact_id),
+        "pace": flow.forget(rt.redis, contact_id),
         "contact": rt.contacts.forget(contact_id),
     }
     # A scheduled appointment reminder names only the reference: with the registration gone it
     # finds nothing and sends nothing (notify.remind).
     if during_turn:
         rt.redis.set(ERASE_MARK.format(contact_id), 1, ex=ERASE_MARK_TTL)
+    return counts
+
+
+RETENTION_RAN = "hl:retention:ran"  # at most one retention pass an hour, whoever sweeps
+RETENTION_EVERY = 3600
+
+
+def retention(rt: Runtime, now: float | None = None, force: bool = False) -> dict[str, int]:
+    """Erase people silent for `HOTLINE_RETENTION_DAYS` (default 365; 0 = never): their
+    conversations and registrations go through `erase`, as if they had asked.
+
+    Organizations are warned first: `HOTLINE_RETENTION_NOTICE_DAYS` (default 30) before, each
+    registration of a person silent that long shows `erase_on` (the day) in the API's lists and
+    records; a person who writes again is unmarked at the next pass. Run by the sweeper, at most
+    once an hour.
+    """
+    days = rt.settings.retention_days
+    counts = {"erased": 0, "marked": 0, "unmarked": 0}
+    if days <= 0 or not (force or rt.redis.set(RETENTION_RAN, 1, nx=True, ex=RETENTION_EVERY)):
+        return counts
+    now = now or time.time()
+    erase_before = now - days * 86400
+    warn_before = erase_before + max(rt.settings.retention_notice_days, 0) * 86400
+    for page in rt.contacts.id_pages():
+        for contact in rt.contacts.get_many(page, numbers=False):
+            if contact is None or contact.last_inbound_at is None:
+                continue  # never wrote (a confirmed destination, a test): nothing to age
+            last = contact.last_inbound_at
+            if last < erase_before:
+                erase(rt, contact.id)
+                counts["erased"] += 1
+                log.info("retention: erased %s, silent since %s", contact.id,
+                         time.strftime("%Y-%m-%d", time.gmtime(last)))
+            elif last < warn_before:
+                day = time.strftime("%Y-%m-%d", time.gmtime(last + days * 86400))
+                counts["marked"] += bool(rt.registrations.set_erase_on(contact.id, day))
+            else:
+                counts["unmarked"] += bool(rt.registrations.set_erase_on(contact.id, ""))
     return counts
 
 

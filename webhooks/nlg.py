@@ -19,7 +19,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from hotline.content import answers, program_status, told
 from hotline.content.catalogs import MissingValue, UnknownMessage, format_day
 from hotline.content.responses import load_responses
-from hotline.messaging import language
+from hotline.messaging import language, misunderstood
 
 from .context import runtime
 
@@ -55,6 +55,20 @@ class Renderer:
                 values[key] = format_day(date.fromisoformat(value), lang)
         return values
 
+    def learn(self, name: str, tracker: dict, lang: str) -> None:
+        """A message not understood is kept for supervisors to label; any other answer is what
+        the person got next after one (`messaging.misunderstood`)."""
+        latest = tracker.get("latest_message") or {}
+        message_id = latest.get("message_id")
+        if name in misunderstood.MISSED:
+            ranking = [r.get("name") for r in latest.get("intent_ranking") or []
+                       if r.get("name") and r.get("name") != "nlu_fallback"]
+            misunderstood.record(self.rt.redis, self.rt.vault, tracker["sender_id"],
+                                 latest.get("text") or "", lang, name, ranking, message_id,
+                                 self.rt.settings.told_days)
+        else:
+            misunderstood.note_next(self.rt.redis, tracker["sender_id"], name, message_id)
+
     def render(self, name: str, arguments: dict, tracker: dict) -> dict:
         lang = self.language(arguments, tracker)
         values = self.values(arguments, tracker, lang)
@@ -71,6 +85,7 @@ class Renderer:
         if tracker.get("sender_id"):  # what this person was told, to correct it if it changes
             told.record(self.rt.redis, tracker["sender_id"], key,
                         told.content_version(catalogs, key), self.rt.settings.told_days)
+            self.learn(name, tracker, lang)
         # `options=False`: an answer given mid-form, whose numbers must not become a menu.
         if shape and shape.buttons and arguments.get("options") is not False:
             body["buttons"] = [{"title": catalogs.text(title, lang), "payload": payload}
