@@ -17,7 +17,9 @@ from hotline.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
-TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/rules", "bot/stories", "nlu_data")
+# The intent classifier's code shapes the model as much as its data does.
+TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/rules", "bot/stories", "nlu_data",
+                   "rasa_ext/classifier.py")
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
