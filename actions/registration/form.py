@@ -29,7 +29,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from hotline.content import program_status
-from hotline.registration import answers, form_mark, reading
+from hotline.registration import answers, form_mark, notify, reading
 from hotline.text import words
 
 from .._base import answer_language, runtime
@@ -341,6 +341,10 @@ class Turn:
         reg = self.rt.registrations.create(values, self.contact_id, channel, self.lang)
         if contact == "sms":
             self.rt.contacts.allow_sms(self.contact_id)
+        if contact == "other":
+            # That phone never asked for anything: a code goes to it, and news goes there only
+            # once it answers with the code (hotline.registration.destinations).
+            notify.request_confirmation(self.rt, reg)
         log.info("registration %s stored for %s (%s)", reg.reference, self.contact_id,
                  metadata.get("channel"))
         self.say("utter_reg_done", reference=reg.reference)

@@ -36,6 +36,7 @@ OPT_OUT = "opt_out"
 OPT_IN = "opt_in"
 HELP = "help"
 NOTIFY_ME = "notify_me"
+MY_DATA = "my_data"  # the right of access: a short summary of what is kept about them
 
 _KEYWORDS = {
     OPT_OUT: {
@@ -45,11 +46,13 @@ _KEYWORDS = {
     },
     OPT_IN: {"start", "unstop", "alta", "inicio"},
     HELP: {"help", "ayuda"},
+    MY_DATA: {"mis datos", "my data", "misdatos", "mydata"},
 }
 _LOOKUP = {word: kind for kind, group in _KEYWORDS.items() for word in group}
 
 # Which language a keyword itself signals, so a first message of "BAJA" gets a Spanish reply.
-SPANISH_KEYWORDS = {"parar", "alto", "baja", "cancelar", "alta", "inicio", "ayuda"}
+SPANISH_KEYWORDS = {"parar", "alto", "baja", "cancelar", "alta", "inicio", "ayuda", "mis datos",
+                    "misdatos"}
 
 # AVISAME as people write it: tú, usted, plural, with or without accents and spaces.
 _NOTIFY_SPANISH = ("avisame", "aviseme", "avisenme", "me avisan", "me avisas", "me avisa")

@@ -61,6 +61,14 @@ def sample_values(lang: str, catalogs: Catalogs, status: ProgramStatus) -> dict[
         "what": "copia del acta de nacimiento de cada hijo" if lang == "es"
         else "a copy of each child's birth certificate",
         "summary": summary(SAMPLE_ANSWERS, lang, catalogs),
+        # MY DATA and the other phone's code (registration.rights, registration.destinations).
+        "code": "483921", "number": "***5678", "a_number": "***678", "name": "María",
+        "family": "3", "days": "90", "vulnerable": "sí" if lang == "es" else "yes",
+        "language": "español" if lang == "es" else "English",
+        "registration": catalogs.text(
+            "mydata.registration", lang, reference="K7RF-9TXH", name="María", a_number="***678",
+            place="Albergue Casa del Migrante, Calle Independencia 1234, Matamoros", family="3",
+            vulnerable="sí" if lang == "es" else "yes"),
         **status.values(lang, catalogs),
     }
 

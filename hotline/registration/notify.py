@@ -18,8 +18,10 @@ from redis import Redis
 from rq import Retry
 
 from hotline.content.catalogs import format_day
-from hotline.messaging import routing
-from hotline.messaging.outbound import NOTICE, queue_to_contact
+from hotline.messaging import phones, routing
+from hotline.messaging.channels import parse_address
+from hotline.messaging.outbound import NOTICE, queue_message, queue_to_contact
+from hotline.registration.destinations import Destinations
 from hotline.registration.store import Registration
 from hotline.runtime import OUTBOUND_QUEUE, Runtime
 
@@ -72,15 +74,67 @@ def render(rt: Runtime, reg: Registration, key: str, details: dict) -> str:
     return rt.catalogs.text(key, lang, **values)
 
 
+def other_phone(rt: Runtime, reg: Registration) -> str | None:
+    """The contact id of the other phone a registration names for its news, or None when the
+    news goes to the registrant's own number."""
+    if not reg.phone:
+        return None
+    try:
+        other = parse_address(reg.phone).number
+    except ValueError:
+        return None
+    own = rt.contacts.get(reg.contact_id)
+    if own is not None and own.number and phones.canonical(own.number) == phones.canonical(other):
+        return None
+    destination = rt.contacts.id_for(parse_address(other))
+    return None if destination == reg.contact_id else destination
+
+
+def request_confirmation(rt: Runtime, reg: Registration) -> str | None:
+    """Text the other phone a registration names a code to confirm it (once per registration;
+    nothing goes there before). Returns the message id, or None when there is no other phone."""
+    destination = other_phone(rt, reg)
+    if destination is None:
+        return None
+    sender = routing.hotline_number(rt.settings.hotline_numbers, "sms")
+    if sender is None:
+        log.warning("no SMS number to confirm %s's other phone", reg.reference)
+        return None
+    code = Destinations(rt.redis, rt.vault).request(reg.reference, destination)
+    lang = reg.language if reg.language in rt.catalogs.languages else rt.settings.default_language
+    # Queued under the destination's own contact id: its STOP (or 21610) is its own.
+    out_id = queue_message(rt, destination, to=parse_address(reg.phone).number, sender=sender,
+                           body=rt.catalogs.text("dest_confirm.ask", lang, code=code),
+                           kind=NOTICE, out_id=f"{reg.reference}-confirm-{code}")
+    registrant = rt.contacts.get(reg.contact_id)
+    if registrant is not None:
+        try:  # and the registrant learns their news waits for that phone's yes
+            queue_to_contact(rt, registrant, rt.catalogs.text("dest_confirm.told", lang), NOTICE,
+                             out_id=f"{reg.reference}-confirm-told")
+        except routing.NoRoute as exc:
+            log.info("registration %s: registrant not told of the code: %s", reg.reference,
+                     exc.reason)
+    return out_id
+
+
 def send(rt: Runtime, reg: Registration, key: str, details: dict, out_id: str) -> str | None:
-    """Queue the message on the person's channel; None when it cannot be sent (why is logged)."""
-    contact = rt.contacts.get(reg.contact_id)
+    """Queue the message on the person's channel; None when it cannot be sent (why is logged).
+
+    To the other phone the registration names only once that phone confirmed with its code,
+    and then as that phone's own contact (its opt-out, its failures); until then to the
+    registrant's own number.
+    """
+    destination = other_phone(rt, reg)
+    confirmed = destination and Destinations(rt.redis, rt.vault).confirmed(
+        reg.reference) == destination
+    contact = rt.contacts.get(destination if confirmed else reg.contact_id)
     if contact is None:
         log.warning("registration %s has no contact to notify", reg.reference)
         return None
     try:
         return queue_to_contact(rt, contact, render(rt, reg, key, details), NOTICE, out_id=out_id,
-                                channel=reg.channel, number=reg.phone or None)
+                                channel=(contact.last_channel or "sms") if confirmed
+                                else reg.channel)
     except routing.NoRoute as exc:
         log.info("registration %s not notified: %s", reg.reference, exc.reason)
         rt.registrations.audit(reg.reference, "hotline", "not_notified", reason=exc.reason)

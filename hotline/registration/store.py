@@ -39,7 +39,7 @@ CHANGES = "hl:reg:changes:{}"  # how many status changes, to name each notificat
 IDENTITY_FIELDS = ("name", "birth_date", "a_number", "phone")
 PLAIN_FIELDS = ("reference", "status", "contact_id", "channel", "language", "citizenship",
                 "case_situation", "enrolled", "location_country", "family", "created_at",
-                "updated_at", "duplicate_of")
+                "updated_at", "duplicate_of", "erase_on")
 # Encrypted like identity, but shown with a single record (its read is audited), not in lists.
 SENSITIVE_FIELDS = ("location_city", "vulnerabilities")
 # Audit details that say nothing about the person stay readable; any other detail (an
@@ -94,6 +94,9 @@ class Registration:
     created_at: float = 0.0
     updated_at: float = 0.0
     duplicate_of: str = ""
+    # The day it will be erased because the person has been silent (retention), shown to the
+    # organizations ahead of time; empty while the person is in touch.
+    erase_on: str = ""
 
     def public(self, identity: bool = True) -> dict:
         """As the API shows it; identity fields only for a single record."""
@@ -169,7 +172,8 @@ class RegistrationStore:
         """Keep the appointment set by status change `change`, for its reminder (encrypted:
         where and when someone will be is theirs to know)."""
         pipe = self.redis.pipeline()
-        pipe.hdel(RECORD.format(reference), *(f"appointment_{k}" for k in ("place", "date", "time")))
+        old = (f"appointment_{k}" for k in ("place", "date", "time"))  # from before encryption
+        pipe.hdel(RECORD.format(reference), *old)
         pipe.hset(RECORD.format(reference), mapping={
             "appointment": change, "appointment_details": self.vault.encrypt(json.dumps(details))})
         pipe.execute()
@@ -187,6 +191,18 @@ class RegistrationStore:
         details = {k.removeprefix("appointment_"): v for k, v in data.items()
                    if k.startswith("appointment_")}
         return int(data["appointment"]), details
+
+    def set_erase_on(self, contact_id: str, day: str) -> int:
+        """Mark (day = YYYY-MM-DD) or unmark (day = "") every registration of this contact with
+        the day retention will erase it; returns how many records changed."""
+        changed = 0
+        for reference in self.references_for_contact(contact_id):
+            key = RECORD.format(reference)
+            if (self.redis.hget(key, "erase_on") or "") != day:
+                self.redis.hset(key, "erase_on", day)
+                self.audit(reference, "hotline", "erase_on", status=day or None)
+                changed += 1
+        return changed
 
     def delete_for_contact(self, contact_id: str, actor: str) -> list[str]:
         """Erase every registration this contact made; the audit keeps only that it happened."""
