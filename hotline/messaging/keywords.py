@@ -121,6 +121,13 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\bno (?:quiero|kiero|quisiera|kisiera|deseo|necesito) (?:\w+ ){{0,3}}{_MESSAGES_ES}",
     rf"\b(?:no|ya no|nada) mas {_MESSAGES_ES}",
     rf"\bbasta de {_MESSAGES_ES}",
+    # paren / detengan / cancelen los mensajes; no me interesan sus mensajes
+    rf"\b(?:paren|pare|parar|detengan|detener|corten|cortar|cancelen|cancelar|quiten|"
+    rf"desactiv\w*|apag\w*) (?:\w+ ){{0,2}}{_MESSAGES_ES}",
+    rf"\bno (?:me |nos )?interes\w* (?:\w+ ){{0,2}}{_MESSAGES_ES}",
+    r"\bno (?:me|nos) molest(?:en|es)\b",
+    r"\bsal(?:ir|irme|irnos|gan|ganme|game)\w* de (?:la|esta|su|sus|los|estos) "
+    r"(?:\w+ )?(?:lista|listas|mensajes|servicio)\b",
     # dar(me) de baja / desuscribirme / quítenme (de la lista) / sáquenme de la lista
     r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
@@ -128,6 +135,8 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\bcancel\w* (?:la |mi |el |su )?(?:suscripcion|subscripcion)",
     # stop texting me / stop sending (me) messages / quit messaging me
     rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}(?! (?:money|my|the|to|for)\b)",
+    # stop the messages / stop receiving texts / stop getting these alerts / enough texts
+    rf"\b(?:stop|quit|cease|end|cancel|enough) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
     # don't text me / do not contact me / never message me again
     rf"\b(?:dont|don t|do not|never|no longer) (?:\w+ ){{0,1}}{_SEND_EN} (?:me|us)\b",
     # i don't want (any more) messages / no more texts / i want no more messages

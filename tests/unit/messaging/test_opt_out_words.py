@@ -25,6 +25,10 @@ ASKS_TO_STOP = [
     "no more texts", "no more messages pls", "unsubscribe me", "please unsubscribe",
     "opt me out", "i want to opt out", "take me off your list", "remove me from this list",
     "remove my number from your list", "cancel my subscription", "quit texting me",
+    "paren los mensajes", "cancelen los mensajes por favor", "no me interesan sus mensajes",
+    "no me molesten más", "quiero salirme de la lista", "stop the messages",
+    "i want to stop receiving texts", "stop getting these alerts", "enough texts please",
+    "end these messages",
     # the newer Twilio keywords
     "REVOKE", "optout", "OPT-OUT", "Opt out",
 ]
@@ -40,6 +44,8 @@ NOT_A_REQUEST_TO_STOP = [
     "no me envíen de vuelta", "stop sending me the wrong info", "¿cómo me registro?",
     "quiero borrar mis datos", "delete my data", "no quiero mensajes equivocados",
     "no me manden a otro albergue", "the messages stopped, why?",
+    "no me molesta esperar", "me interesa recibir mensajes", "para mandar mensajes que hago",
+    "stop getting robbed in the shelter", "when do the messages end?",
 ]
 
 
