@@ -133,7 +133,7 @@ case "$cmd" in
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.serve "$@"
     ;;
-  chat|train|eval|status|corrections|content|token|broadcast|operator|keys|redis)
+  chat|train|eval|status|corrections|content|token|broadcast|operator|keys|redis|nlu)
     ensure_venv
     exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
     ;;

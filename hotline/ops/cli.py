@@ -77,6 +77,19 @@ def cmd_eval(args) -> int:
     return evaluate(cv=args.cv)
 
 
+def cmd_nlu(args) -> int:
+    from hotline.config import PROJECT_ROOT
+    from hotline.ops.learning import export_labeled
+
+    out = Path(args.out) if args.out else PROJECT_ROOT / "var" / "nlu"
+    counts = export_labeled(_runtime(), out)
+    for lang, n in counts.items():
+        print(f"{lang}: {n} labelled examples -> {out / f'labeled_{lang}.yml'}")
+    if not counts:
+        print("no labelled messages yet (console: Not understood)")
+    return 0
+
+
 def cmd_status(args) -> int:
     """Show or change the program's dated status (no retraining, no restart)."""
     from redis.exceptions import ConnectionError as RedisDown
@@ -233,7 +246,10 @@ def cmd_content(args) -> int:
 
 
 def cmd_token(args) -> int:
-    """API tokens for facilitating organizations: shown once at creation, stored hashed."""
+    """API tokens for facilitating organizations: shown once at creation, stored hashed, each
+    with an expiry (`--days`, 90 by default)."""
+    import time
+
     from hotline.access import api_tokens
 
     redis = _runtime().redis
@@ -241,18 +257,21 @@ def cmd_token(args) -> int:
         if not args.name:
             raise UsageError("token create needs --name (the organization)")
         scopes = tuple(s.strip() for s in args.scopes.split(",") if s.strip())
-        token = api_tokens.create(redis, args.name, scopes)
+        token = api_tokens.create(redis, args.name, scopes, days=args.days)
         print(token)
-        print(f"(for {args.name}; scopes {', '.join(scopes)}; keep it safe: it is not shown again)",
-              file=sys.stderr)
+        print(f"(for {args.name}; scopes {', '.join(scopes)}; expires in {args.days} days; "
+              "keep it safe: it is not shown again)", file=sys.stderr)
     elif args.action == "revoke":
         if not args.name:
             raise UsageError("token revoke needs --name")
         print(f"revoked {api_tokens.revoke(redis, args.name)} token(s) of {args.name}")
     else:
         for record in api_tokens.listing(redis):
-            state = "revoked" if record.get("revoked") else "active"
-            print(f"{record['name']}\t{','.join(record['scopes'])}\t{state}")
+            state = ("revoked" if record.get("revoked") else
+                     "expired" if api_tokens.expired(record) else "active")
+            expires = (time.strftime("%Y-%m-%d", time.gmtime(record["expires_at"]))
+                       if record.get("expires_at") else "never")
+            print(f"{record['name']}\t{','.join(record['scopes'])}\t{state}\texpires {expires}")
     return 0
 
 
@@ -343,7 +362,8 @@ def cmd_broadcast(args) -> int:
 
 
 def cmd_operator(args) -> int:
-    """Operators' console accounts: create (password asked, or read from stdin) and list."""
+    """Operators' console accounts: create or set a password (asked, or read from stdin), list,
+    disable or enable, end every session (`sign-out`)."""
     import getpass
 
     from hotline.access import operators
@@ -351,12 +371,26 @@ def cmd_operator(args) -> int:
     redis = _runtime().redis
     if args.action == "list":
         for record in operators.listing(redis):
-            print(f"{record['username']}\t{record['role']}\t{record['language']}\t{record['name']}")
+            print(f"{record['username']}\t{record['role']}\t{record['language']}\t{record['name']}"
+                  + ("\tdisabled" if record.get("disabled") else ""))
         return 0
     if not args.username:
-        raise UsageError("operator create needs --username")
+        raise UsageError(f"operator {args.action} needs --username")
+    if args.action in ("disable", "enable"):
+        # Disabling ends every console session of the operator at their next request.
+        record = operators.set_disabled(redis, args.username, args.action == "disable")
+        print(f"operator {record['username']} {args.action}d; their sessions have ended")
+        return 0
+    if args.action == "sign-out":
+        operators.end_sessions(redis, args.username)
+        print(f"every console session of {args.username.strip().lower()} has ended")
+        return 0
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
         "password (10 characters or more): ")
+    if args.action == "password":
+        record = operators.set_password(redis, args.username, password)
+        print(f"operator {record['username']}: new password; their old sessions have ended")
+        return 0
     record = operators.create(redis, args.username, password, args.role, args.name, args.language)
     print(f"operator {record['username']} ({record['role']}) created")
     return 0
@@ -444,7 +478,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("action", choices=["create", "list", "revoke"])
     token.add_argument("--name", help="the organization the token is for")
     token.add_argument("--scopes", default="registrations:read",
-                       help="comma-separated: registrations:read, registrations:write, broadcasts")
+                       help="comma-separated: registrations:read, registrations:write, "
+                            "registrations:identity (the CSV export of everyone's identity), "
+                            "broadcasts")
+    token.add_argument("--days", type=int, default=90,
+                       help="how many days the token works (default 90, at most 366)")
     token.set_defaults(func=cmd_token)
     bc = sub.add_parser("broadcast", help="send a broadcast (or --dry-run), or show its report")
     bc.add_argument("action", choices=["send", "report"])
@@ -462,8 +500,10 @@ def main(argv: list[str] | None = None) -> int:
     bc.add_argument("--watch", action="store_true", help="report: follow until it finishes")
     bc.add_argument("--json", action="store_true", help="report: print JSON")
     bc.set_defaults(func=cmd_broadcast)
-    op = sub.add_parser("operator", help="create or list operators' console accounts")
-    op.add_argument("action", choices=["create", "list"])
+    op = sub.add_parser("operator", help="create, list, disable or enable operators' console "
+                                         "accounts, set a password, end their sessions")
+    op.add_argument("action", choices=["create", "list", "password", "disable", "enable",
+                                       "sign-out"])
     op.add_argument("--username")
     op.add_argument("--name")
     op.add_argument("--role", choices=["operator", "supervisor"], default="operator")
@@ -475,6 +515,11 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_argument("--max-batches", type=int, default=None,
                       help="stop after this many batches of 500 keys (run again to resume)")
     keys.set_defaults(func=cmd_keys)
+    nlu = sub.add_parser("nlu", help="export the messages supervisors labelled as masked "
+                                     "training examples")
+    nlu.add_argument("action", choices=["export-labeled"])
+    nlu.add_argument("--out", metavar="DIR", help="where to write them (default var/nlu)")
+    nlu.set_defaults(func=cmd_nlu)
     redis_cmd = sub.add_parser("redis", help="back up Redis: a fresh snapshot and the AOF")
     redis_cmd.add_argument("action", choices=["backup"])
     redis_cmd.add_argument("--out", metavar="DIR",
