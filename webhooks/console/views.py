@@ -16,22 +16,26 @@ import time
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf.csrf import generate_csrf, validate_csrf
-from wtforms.validators import ValidationError
+from flask_wtf.csrf import generate_csrf
 
 from hotline import contacts
-from hotline.access import operators
+from hotline.access import failures, operators
 from hotline.content import answers, program_status
 from hotline.handoff import audit, figures
 from hotline.handoff import queue as escalations
 from hotline.messaging import billing, phones, routing
-from hotline.messaging.channels import parse_address
 from hotline.messaging.outbound import queue_to_contact
 from hotline.outreach import report as bc_report
 from hotline.runtime import Runtime
 
 from ..context import runtime
-from .auth import Operator, sign_in_allowed, signed_in, supervisor_only
+from .auth import (
+    Operator,
+    sign_in_allowed,
+    sign_in_failed,
+    start_session,
+    supervisor_only,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -43,21 +47,13 @@ SAVED_ANSWERS = ("utter_border_warning", "utter_cost_scam", "utter_eligibility",
                  "utter_emergency")
 
 
-def _csrf_refused():
-    return jsonify({"error": "missing or invalid CSRF token", "status": 400}), 400
-
-
 @bp.before_request
-def csrf_and_language():
+def language():
+    # CSRF is checked before this, for every POST, by Flask-WTF's CSRFProtect
+    # (`webhooks.hardening`).
     lang = request.args.get("lang")
     if lang in ("en", "es"):
         session["console_lang"] = lang
-    if request.method == "POST":
-        token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken", "")
-        try:
-            validate_csrf(token)
-        except ValidationError:
-            return _csrf_refused()
     return None
 
 
@@ -85,19 +81,22 @@ def login():
     error = None
     if request.method == "POST":
         rt = runtime()
-        if not sign_in_allowed(rt.redis, request.remote_addr):
+        username = request.form.get("username", "")
+        if not sign_in_allowed(rt.redis, request.remote_addr, username):
             return render_template("console/login.html",
                                    error=_("Too many attempts. Wait 15 minutes.")), 429
-        record = operators.verify(rt.redis, request.form.get("username", ""),
-                                  request.form.get("password", ""))
+        record = operators.verify(rt.redis, username, request.form.get("password", ""))
         if record is None:
             error = _("Wrong username or password.")
-            audit.record(rt.redis, request.form.get("username", "")[:40] or "?", "login_failed")
+            sign_in_failed(rt.redis, request.remote_addr, username)
+            # Apart from the audit log, which a flood of failures would otherwise push out.
+            failures.record(rt.redis, "console", username=username[:40],
+                            address=request.remote_addr)
         else:
             session.clear()
             session.permanent = True
+            start_session(rt.redis, record["username"])
             login_user(Operator(record))
-            signed_in(rt.redis, request.remote_addr)
             _audit("login")
             return redirect(url_for("console.queue"))
     return render_template("console/login.html", error=error), (401 if error else 200)
@@ -110,6 +109,8 @@ def logout():
     # Whatever they hold goes back to the queue: nobody waits on someone who left.
     for contact_id in escalations.return_operator(runtime().redis, current_user.id):
         _audit("returned_on_sign_out", contact_id)
+    # Every session of this operator ends, a copied cookie included.
+    operators.end_sessions(runtime().redis, current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("console.login"))
@@ -175,7 +176,11 @@ def _transcript(rt: Runtime, contact_id: str) -> list[dict]:
         if entry.get("dir") == "out" and entry.get("sid"):
             status = rt.messages.status_of(entry["sid"])
         entries.append({"dir": entry["dir"], "text": entry["text"], "at": entry["at"],
-                        "kind": entry.get("kind") or "", "status": status})
+                        "kind": entry.get("kind") or "", "status": status,
+                        # Pictures are fetched through the console, never from Twilio's URL.
+                        "media": [{"url": url_for("console.media", sid=entry["sid"], index=i),
+                                   "type": kind}
+                                  for i, kind in enumerate(entry.get("media") or [])]})
     return entries
 
 
@@ -194,7 +199,8 @@ def conversation(contact_id: str):
     status = program_status.load(rt.settings.program_status_file, rt.redis)
     saved = [(key, answers.say(rt.catalogs, status, key, lang)) for key in SAVED_ANSWERS
              if rt.catalogs.has(key)]
-    others = [o for o in operators.listing(rt.redis) if o["username"] != current_user.id]
+    others = [o for o in operators.listing(rt.redis)
+              if o["username"] != current_user.id and not o.get("disabled")]
     return render_template("console/conversation.html", record=record, contact_id=contact_id,
                            transcript=_transcript(rt, contact_id), registration=reg,
                            notes=escalations.notes(rt.redis, contact_id, rt.vault), saved=saved,
@@ -256,7 +262,7 @@ def note(contact_id: str):
 def transfer(contact_id: str):
     _held(contact_id)
     target = operators.get(runtime().redis, request.form.get("to", ""))
-    if target is None:
+    if target is None or target.get("disabled"):
         abort(400, "no such operator")
     escalations.transfer(runtime().redis, contact_id, target["username"])
     _audit("transfer", contact_id, to=target["username"])
@@ -318,7 +324,8 @@ def contact_label(contact_id: str) -> str:
     """How operators see a person: the last digits of their number, never the whole id."""
     contact = runtime().contacts.get(contact_id)
     if contact and contact.number:
-        return "…" + parse_address(contact.number).number[-4:]
+        # A number, or a WhatsApp user id ("US.1349…") for someone who shares no number.
+        return "…" + contact.number[-4:]
     return contact_id[:8]
 
 
