@@ -75,7 +75,8 @@ def test_tokens_from_the_cli(env, redis, capsys):
                          "--scopes", "registrations:read,broadcasts")
     assert code == 0 and "keep it safe" in err
     assert api_tokens.lookup(redis, out.strip())["scopes"] == ["registrations:read", "broadcasts"]
-    assert run(capsys, "token", "list")[1] == "Org CLI\tregistrations:read,broadcasts\tactive\n"
+    listed = run(capsys, "token", "list")[1]
+    assert listed.startswith("Org CLI\tregistrations:read,broadcasts\tactive\texpires 20")
     assert run(capsys, "token", "revoke", "--name", "Org CLI")[:2] == (
         0, "revoked 1 token(s) of Org CLI\n")
 
@@ -84,7 +85,7 @@ def test_tokens_from_the_cli(env, redis, capsys):
     (["token", "revoke", "--name", "Nobody"], None),  # nothing to revoke is not an error
     (["token", "create", "--name", "Org", "--scopes", "registrations:erase"],
      "error: unknown scope(s): registrations:erase; known: registrations:read, "
-     "registrations:write, broadcasts\n"),
+     "registrations:write, registrations:identity, broadcasts\n"),
 ])
 def test_unknown_token_names_and_scopes_get_a_clear_message(env, redis, capsys, argv, message):
     code, out, err = run(capsys, *argv)
