@@ -153,8 +153,8 @@ class Settings:
     # messages beyond are stored and answered together. Told once per notice period when they
     # send more than flood_per_minute messages in a minute. Turns per drain job: then the job
     # goes to the back of the queue, behind other people's. Rate 0 = no limit.
-    inbound_turns_per_minute: float = 6.0
-    inbound_turn_burst: int = 3
+    inbound_turns_per_minute: float = 12.0
+    inbound_turn_burst: int = 8  # a quick run of short messages is answered one by one
     inbound_flood_per_minute: int = 10
     inbound_flood_notice_seconds: int = 3600
     inbound_turns_per_job: int = 1

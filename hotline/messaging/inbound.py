@@ -77,9 +77,10 @@ def _tell_answered_together(rt: Runtime, msg: Inbound) -> None:
 
 def schedule(rt: Runtime, contact_id: str, delay: float = 0, force: bool = False) -> None:
     """One drain job per person waits in the queue at a time (a flood adds messages to their
-    line, not jobs to everyone's queue); `force` for the sweeper, which finds work whose job
-    may be lost."""
-    if not flow.claim_job(rt.redis, contact_id, JOB_MARK_SECONDS + int(delay)) and not force:
+    line, not jobs to everyone's queue). `force`: a job regardless, and no mark that would keep
+    a new message from getting its own (the sweeper, which finds work whose job may be lost; a
+    look-again after a held line's lock runs out)."""
+    if not force and not flow.claim_job(rt.redis, contact_id, JOB_MARK_SECONDS + int(delay)):
         return
     queue = rt.queue(INBOUND_QUEUE)
     if delay > 0:
@@ -101,7 +102,7 @@ def drain(rt: Runtime, contact_id: str) -> int:
     if held := line.held_for(contact_id):
         # Another worker is answering: it queues what it leaves. If it was killed, its lock
         # runs out within seconds: come back then, not at the sweeper's next round.
-        schedule(rt, contact_id, delay=held + 1)
+        schedule(rt, contact_id, delay=held + 1, force=True)
         return 0
     s = rt.settings
     wait = flow.take_turn(rt.redis, contact_id, s.inbound_turns_per_minute, s.inbound_turn_burst)

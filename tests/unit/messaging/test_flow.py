@@ -154,3 +154,20 @@ def test_a_line_held_by_a_killed_worker_is_taken_up_when_its_lock_runs_out(setti
     [job_id] = scheduled.get_job_ids()
     due = scheduled.get_scheduled_time(job_id).timestamp()
     assert due - time.time() <= line.lock_timeout + 2
+
+
+def test_a_look_again_at_a_held_line_does_not_hold_up_the_next_message(settings, redis):
+    """A job that found the line held (another worker answering) comes back later; a message
+    arriving meanwhile still gets its own job at once (found in a stack run: it waited 30 s)."""
+    rt = runtime(settings, inbound_turns_per_minute=0)
+    first = write(rt, "+5215500000009", "hola", 1)
+    line = inbound.inbox(rt)
+    token = line.acquire(first.contact_id)
+    run_jobs(rt)  # finds the line held: a look-again, scheduled
+    assert rt.queue("inbound").scheduled_job_registry.count == 1
+    line.release(first.contact_id, token)
+    inbound.drain(rt, first.contact_id)  # the holder answers
+    second = write(rt, "+5215500000009", "gracias", 2)
+    assert rt.queue("inbound").count == 1  # at once, not behind the look-again
+    run_jobs(rt)
+    assert rt.messages.load_inbound(second.sid).state == "done"
