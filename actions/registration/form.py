@@ -341,11 +341,13 @@ class Turn:
         reg = self.rt.registrations.create(values, self.contact_id, channel, self.lang)
         if contact == "sms":
             self.rt.contacts.allow_sms(self.contact_id)
-        if contact == "other":
-            # That phone never asked for anything: a code goes to it, and news goes there only
-            # once it answers with the code (hotline.registration.destinations).
-            notify.request_confirmation(self.rt, reg)
+        # That phone never asked for anything: a code goes to it, and news goes there only once
+        # it answers with the code (hotline.registration.destinations).
+        asked_other = contact == "other" and notify.request_confirmation(self.rt, reg)
         log.info("registration %s stored for %s (%s)", reg.reference, self.contact_id,
                  metadata.get("channel"))
         self.say("utter_reg_done", reference=reg.reference)
+        if asked_other:  # after the reference, in the same turn: why news still comes here
+            self.dispatcher.utter_message(text=self.rt.catalogs.text("dest_confirm.told",
+                                                                     self.lang))
         return end_form(self.contact_id, keep=False)

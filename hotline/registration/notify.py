@@ -103,18 +103,10 @@ def request_confirmation(rt: Runtime, reg: Registration) -> str | None:
     code = Destinations(rt.redis, rt.vault).request(reg.reference, destination)
     lang = reg.language if reg.language in rt.catalogs.languages else rt.settings.default_language
     # Queued under the destination's own contact id: its STOP (or 21610) is its own.
-    out_id = queue_message(rt, destination, to=parse_address(reg.phone).number, sender=sender,
-                           body=rt.catalogs.text("dest_confirm.ask", lang, code=code),
-                           kind=NOTICE, out_id=f"{reg.reference}-confirm-{code}")
-    registrant = rt.contacts.get(reg.contact_id)
-    if registrant is not None:
-        try:  # and the registrant learns their news waits for that phone's yes
-            queue_to_contact(rt, registrant, rt.catalogs.text("dest_confirm.told", lang), NOTICE,
-                             out_id=f"{reg.reference}-confirm-told")
-        except routing.NoRoute as exc:
-            log.info("registration %s: registrant not told of the code: %s", reg.reference,
-                     exc.reason)
-    return out_id
+    # (The registrant is told in the same turn, after their reference: actions/registration.)
+    return queue_message(rt, destination, to=parse_address(reg.phone).number, sender=sender,
+                         body=rt.catalogs.text("dest_confirm.ask", lang, code=code),
+                         kind=NOTICE, out_id=f"{reg.reference}-confirm-{code}")
 
 
 def send(rt: Runtime, reg: Registration, key: str, details: dict, out_id: str) -> str | None:

@@ -131,7 +131,9 @@ def test_a_complete_registration_in_english_with_another_number(phone, people):
     assert "+19155550101" in shown and "none" in shown
     done = ask(person, "YES")
     reg = people.registration(person)
-    assert done == expected("utter_reg_done", "en", reference=reg.reference)
+    # The other phone must confirm first (a code was sent there): the person is told so.
+    assert done == said(expected("utter_reg_done", "en", reference=reg.reference),
+                        catalogs.text("dest_confirm.told", "en"))
     assert (reg.a_number, reg.phone, reg.channel, reg.case_situation, reg.family) == (
         a_number, "+19155550101", "sms", "terminated", 0)
     assert reg.enrolled == "2020-08" and reg.language == "en"
