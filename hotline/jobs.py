@@ -18,7 +18,7 @@ from hotline.messaging.channels import parse_address
 from hotline.messaging.messages import Delivery
 from hotline.outreach import runner as bc_runner
 from hotline.registration import notify
-from hotline.runtime import OUTBOUND_QUEUE, process_runtime
+from hotline.runtime import BROADCAST_QUEUE, INBOUND_QUEUE, OUTBOUND_QUEUE, process_runtime
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def sweep() -> dict:
               "reminders": notify.resume_due(rt),
               "claims_returned": len(escalations.return_idle(rt.redis,
                                                                rt.settings.claim_idle_minutes)),
-              "told_waiting": 0}
+              "told_waiting": 0, "overdue_jobs": enqueue_overdue(rt)}
     _tell_waiting(rt, counts)
     # People silent past the retention period are erased (organizations warned first).
     counts["retention_erased"] = erasure.retention(rt)["erased"]
@@ -129,6 +129,37 @@ def retry_dead_letter(entry_id: str) -> str:
         queue.enqueue(entry["func"], *entry["args"], retry=RETRIES.get(entry["func"]))
     log.info("dead letter %s retried", entry_id)
     return "retried"
+
+
+# RQ's scheduler (a process each worker forks) moves a due job within a second or so. One this
+# overdue means no scheduler runs: it died with Redis or a killed worker, and RQ tries to start
+# another only at its next maintenance, minutes later.
+SCHEDULER_GRACE_SECONDS = 30
+
+
+def enqueue_overdue(rt, now: float | None = None) -> int:
+    """Queue the scheduled jobs (retries after a wait, delayed turns, reminders, scheduled
+    broadcasts) that no scheduler moved on time; returns how many. Our jobs are idempotent, so
+    one also moved by a scheduler coming back at that moment does no harm."""
+    from rq.job import Job
+
+    cutoff = int((now or time.time()) - SCHEDULER_GRACE_SECONDS)
+    moved = 0
+    for name in (INBOUND_QUEUE, OUTBOUND_QUEUE, BROADCAST_QUEUE):
+        queue = rt.queue(name)
+        registry = queue.scheduled_job_registry
+        job_ids = registry.get_jobs_to_schedule(cutoff)
+        if not job_ids:
+            continue
+        jobs = Job.fetch_many(job_ids, connection=rt.rq_redis, serializer=queue.serializer)
+        for job_id, job in zip(job_ids, jobs):
+            if job is not None:
+                queue.enqueue_job(job)
+                moved += 1
+            registry.remove(job_id)
+    if moved:
+        log.warning("no RQ scheduler moved %s due job(s); queued them", moved)
+    return moved
 
 
 def _tell_waiting(rt, counts: dict) -> None:

@@ -183,3 +183,19 @@ def test_the_sweep_returns_idle_claims(worker_rt):
     rt.redis.hset(f"hl:escalation:{contact_id}", "claimed_at", time.time() - 61)
     assert jobs.sweep()["claims_returned"] == 1
     assert escalations.get(rt.redis, contact_id)["state"] == "waiting"
+
+
+def test_the_sweep_queues_scheduled_jobs_no_scheduler_moved(worker_rt):
+    # A retry's wait, a delayed turn, a reminder: RQ's scheduler (forked by a worker) moves them
+    # when due. With it dead (killed with its worker, or Redis restarted) they waited minutes.
+    rt = worker_rt
+    queue = rt.queue(OUTBOUND_QUEUE)
+    now = datetime.now(timezone.utc)
+    overdue = queue.enqueue_at(now - timedelta(seconds=90), "math.sqrt", 4)
+    recent = queue.enqueue_at(now - timedelta(seconds=5), "math.sqrt", 9)
+    assert queue.get_jobs() == []
+    assert jobs.enqueue_overdue(rt) == 1
+    assert [j.id for j in queue.get_jobs()] == [overdue.id]
+    assert queue.scheduled_job_registry.get_job_ids() == [recent.id]
+    assert jobs.enqueue_overdue(rt) == 0
+    assert jobs.sweep()["overdue_jobs"] == 0
