@@ -348,9 +348,10 @@ def contact_id(rt: Runtime, phone: Phone) -> str:
     return rt.vault.pseudonym(phones.canonical(parse_address(phone.address).number))
 
 
-def rasa_turns_twice(stack: Stack, rt: Runtime, crowd: list[Person]) -> int:
-    """MessageSids that appear more than once among the user turns of the Rasa trackers."""
-    twice = 0
+def rasa_turns_twice(stack: Stack, rt: Runtime, crowd: list[Person]) -> tuple[int, int]:
+    """MessageSids that appear more than once among the user turns of the Rasa trackers, and
+    how many trackers were read (a tracker Rasa would not give is not counted as clean)."""
+    twice = read = 0
     url = f"http://127.0.0.1:{stack.ports.rasa}/conversations/{{}}/tracker"
     for person in crowd:
         try:
@@ -358,11 +359,14 @@ def rasa_turns_twice(stack: Stack, rt: Runtime, crowd: list[Person]) -> int:
                                    params={"token": stack.env["RASA_TOKEN"]}, timeout=30).json()
         except (requests.RequestException, ValueError):
             continue
+        if not isinstance(tracker, dict) or "events" not in tracker:
+            continue
+        read += 1
         sids = Counter(((e.get("metadata") or {}).get("message_sid"))
                        for e in tracker.get("events") or [] if e.get("event") == "user")
         sids.pop(None, None)
         twice += sum(1 for n in sids.values() if n > 1)
-    return twice
+    return twice, read
 
 
 @dataclass
@@ -374,6 +378,7 @@ class Account:
     twice: list[str] = field(default_factory=list)
     out_of_order: list[str] = field(default_factory=list)
     rasa_twice: int = 0
+    trackers_read: tuple[int, int] = (0, 0)
     registrations: tuple[int, int] = (0, 0)
     waits: list[float] = field(default_factory=list)
     longest: tuple[float, str] = (0.0, "")
@@ -392,7 +397,8 @@ class Account:
             f"lost                      {len(self.lost)}  {self.lost[:5]}",
             f"answered twice            {len(self.twice)}  {self.twice[:5]}",
             f"answered out of order     {len(self.out_of_order)}  {self.out_of_order[:5]}",
-            f"Rasa turns run twice      {self.rasa_twice}",
+            f"Rasa turns run twice      {self.rasa_twice}  (trackers read: "
+            f"{self.trackers_read[0]} of {self.trackers_read[1]})",
             f"registrations complete    {self.registrations[0]} of {self.registrations[1]}",
             f"longest wait for answer   {self.longest[0]:.1f} s  ({self.longest[1]})",
             f"wait p50 / p95            {pct(.5):.1f} s / {pct(.95):.1f} s",
@@ -434,7 +440,8 @@ def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person]) 
             else:
                 status = first_part.status if first_part else "no reply recorded"
                 result.lost.append(f"{sent.sid} ({person.name}: {state}, {status})")
-    result.rasa_twice = rasa_turns_twice(stack, rt, crowd)
+    result.rasa_twice, read = rasa_turns_twice(stack, rt, crowd)
+    result.trackers_read = (read, len(crowd))
     done = sum(1 for p in registrants
                if rt.registrations.latest_for_contact(contact_id(rt, p.phone)) is not None)
     result.registrations = (done, len(registrants))
