@@ -16,7 +16,7 @@ from rq.serializers import JSONSerializer
 
 from hotline import jobs
 from hotline.handoff import queue as escalations
-from hotline.messaging import deadletters, inbound
+from hotline.messaging import deadletters, inbound, outbound
 from hotline.messaging.channels import parse_address
 from hotline.messaging.messages import Inbound
 from hotline.outreach import runner as bc_runner
@@ -199,3 +199,14 @@ def test_the_sweep_queues_scheduled_jobs_no_scheduler_moved(worker_rt):
     assert queue.scheduled_job_registry.get_job_ids() == [recent.id]
     assert jobs.enqueue_overdue(rt) == 0
     assert jobs.sweep()["overdue_jobs"] == 0
+
+
+def test_a_busy_outbox_lets_the_next_sweep_try_again(worker_rt):
+    rt = worker_rt
+    line = outbound.outbox(rt)
+    line.push("c-busy", "o1")
+    token = line.acquire("c-busy")  # a worker (maybe a killed one) holds the line
+    rt.redis.set("hl:swept:outbox:c-busy", 1, ex=jobs.SWEEP_HOLD_SECONDS)
+    assert jobs.drain_outbox("c-busy") == 0
+    assert rt.redis.get("hl:swept:outbox:c-busy") is None
+    line.release("c-busy", token)
