@@ -24,6 +24,9 @@ ODD = st.sampled_from(["", "0", "-1", "²", "٣", "１", "9" * 5000, "NaN", "1e9
                        WHATSAPP_NUMBER, "SM" + "a" * 32, "delivered", "failed", "30003",
                        "http://", "🙂" * 40])
 VALUE = st.one_of(ANY_TEXT, ODD)
+# A header cannot carry a line break on the wire (HTTP would split it), so the forged
+# signatures are any text but that.
+HEADER_TEXT = st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=80)
 FORMS = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(min_size=1, max_size=12)),
                         VALUE, max_size=12)
 EVERY_SETTING = settings(max_examples=60, deadline=None, suppress_health_check=[
@@ -36,7 +39,7 @@ def post(client, url, form, signature):
 
 
 @EVERY_SETTING
-@given(form=FORMS, signature=st.one_of(st.none(), ANY_TEXT, ODD))
+@given(form=FORMS, signature=st.one_of(st.none(), HEADER_TEXT, ODD))
 def test_unsigned_or_forged_posts_are_403_never_500(client, form, signature):
     for url in (URL, STATUS_URL):
         assert post(client, url, form, signature).status_code == 403
