@@ -72,7 +72,8 @@ def console_language() -> str:
 
 
 def _audit(action: str, contact_id: str | None = None, **details) -> None:
-    audit.record(runtime().redis, current_user.id, action, contact_id, **details)
+    rt = runtime()
+    audit.record(rt.redis, current_user.id, action, contact_id, vault=rt.vault, **details)
 
 
 # --- signing in ----------------------------------------------------------------------------
