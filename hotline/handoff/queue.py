@@ -200,6 +200,31 @@ def notes(redis: Redis, contact_id: str, vault: Vault) -> list[dict]:
     return found
 
 
+# Replace a note only if it is still the one read (never clobber a newer write).
+_CAS_ITEM = """
+if redis.call('LINDEX', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('LSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0"""
+
+
+def encrypt_legacy(redis: Redis, vault: Vault) -> int:
+    """Encrypt, in place, the notes written before notes were encrypted; returns how many.
+
+    Safe to stop and run again: an encrypted note is recognised and left alone, so a second
+    run changes nothing and no note is encrypted twice.
+    """
+    cas = redis.register_script(_CAS_ITEM)
+    changed = 0
+    for key in redis.scan_iter(match=NOTES.format("*"), count=500):
+        for index, raw in enumerate(redis.lrange(key, 0, -1)):
+            note = json.loads(raw)
+            text = note.get("text")
+            if not isinstance(text, str) or not text or text.startswith("gAAAAA"):
+                continue
+            note["text"] = vault.encrypt(text)
+            changed += cas(keys=[key], args=[index, raw, json.dumps(note)])
+    return changed
+
+
 def forget(redis: Redis, contact_id: str) -> int:
     """Erase this person's escalation, its place in the queue or among the claimed
     conversations, and the operators' notes; returns how many records went.

@@ -398,7 +398,9 @@ def cmd_operator(args) -> int:
 
 def cmd_keys(args) -> int:
     """Data keys: `rotate` adds a key and re-encrypts everything (resumes an unfinished run);
-    `status` shows the current key and the last rotation (hotline/ops/keys.py)."""
+    `status` shows the current key and the last rotation; `encrypt-legacy` only encrypts what
+    was stored in plain text before encryption, which `rotate` also does first
+    (hotline/ops/keys.py)."""
     from hotline.ops import keys
 
     rt = _runtime()
@@ -406,6 +408,12 @@ def cmd_keys(args) -> int:
         state = keys.progress(rt.redis)
         print(f"current data key: {rt.vault.key_id}")
         print(state.line() if state else "no rotation yet")
+        return 0
+    # Plain values left from before encryption first, so that the rotation covers them too.
+    legacy = keys.encrypt_legacy(rt)
+    print("encrypted values left in plain text: "
+          + ", ".join(f"{name} {count}" for name, count in legacy.items()))
+    if args.action == "encrypt-legacy":
         return 0
     state = keys.rotate(rt.redis, rt.vault, rt.settings.keyring_file,
                         max_batches=args.max_batches)
@@ -511,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     op.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     op.set_defaults(func=cmd_operator)
     keys = sub.add_parser("keys", help="rotate the data key and re-encrypt what is stored")
-    keys.add_argument("action", choices=["rotate", "status"])
+    keys.add_argument("action", choices=["rotate", "status", "encrypt-legacy"])
     keys.add_argument("--max-batches", type=int, default=None,
                       help="stop after this many batches of 500 keys (run again to resume)")
     keys.set_defaults(func=cmd_keys)

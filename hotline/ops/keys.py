@@ -19,6 +19,12 @@ HOTLINE_SECRET; changing that secret means re-indexing, which this command does 
 
 Old keys stay in the keyring so that backups taken before the rotation still read; drop a key
 from the file by hand only when no backup needs it.
+
+Before rotating, `keys rotate` (or `keys encrypt-legacy` alone) encrypts what was written before
+those fields were encrypted and is still plain text: a registration's vulnerabilities, free-text
+place and appointment, its audit details, operators' notes, console audit details. Each store
+does it for its own keys (`encrypt_legacy`). It is safe to stop and run again: an encrypted value
+is recognised and left alone, so nothing is encrypted twice and a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from dataclasses import dataclass
 from redis import Redis
 
 from hotline.crypto import Vault, add_key, read_keyring
+from hotline.handoff import audit as console_audit
+from hotline.handoff import queue as escalations
 
 ROTATION = "hl:keys:rotation"  # hash: target key id, cursor, counts, started/finished
 LOCK = "hl:keys:rotation:lock"
@@ -106,6 +114,14 @@ def _rotate_key(redis: Redis, vault: Vault, key: str, scripts) -> int:
                 done += cas_list(keys=[key], args=[index, old, new])
     # Sets and sorted sets hold ids and scores here, never encrypted values.
     return done
+
+
+def encrypt_legacy(rt) -> dict[str, int]:
+    """Encrypt the sensitive values still in plain text from before they were encrypted, each
+    store its own; returns how many values each changed (all 0 on a second run)."""
+    return {"registrations": rt.registrations.encrypt_legacy(),
+            "notes": escalations.encrypt_legacy(rt.redis, rt.vault),
+            "console_audit": console_audit.encrypt_legacy(rt.redis, rt.vault)}
 
 
 def progress(redis: Redis) -> Progress | None:

@@ -322,6 +322,63 @@ class RegistrationStore:
             trail.append(entry)
         return trail
 
+    # records from before encryption ------------------------------------------------------------
+    def encrypt_legacy(self) -> int:
+        """Encrypt, in place, what records and audit entries written before encryption still hold
+        in plain text (vulnerabilities, the free-text place, identity fields, the appointment,
+        audit details); returns how many values changed.
+
+        Safe to stop and run again: a value already encrypted is recognised and left alone, so
+        a second run changes nothing and nothing is ever encrypted twice. Each change is a
+        compare-and-set, so a record the hotline rewrote meanwhile is not clobbered.
+        """
+        changed = 0
+        cas_field = self.redis.register_script(_CAS_HASH_FIELDS)
+        cas_item = self.redis.register_script(_CAS_LIST_ITEM)
+        for reference in self.redis.zrange(INDEX, 0, -1):
+            key = RECORD.format(reference)
+            data = self.redis.hgetall(key)
+            if data:
+                old, new, drop = self._legacy_fields(data)
+                if new or drop:
+                    args = [len(old), *(x for kv in old.items() for x in kv),
+                            len(new), *(x for kv in new.items() for x in kv), *drop]
+                    changed += cas_field(keys=[key], args=args)
+            audit_key = AUDIT.format(reference)
+            for index, raw in enumerate(self.redis.lrange(audit_key, 0, -1)):
+                sealed = self._seal_entry(raw)
+                if sealed is not None:
+                    changed += cas_item(keys=[audit_key], args=[index, raw, sealed])
+        return changed
+
+    def _legacy_fields(self, data: dict) -> tuple[dict, dict, list]:
+        """(fields as read, fields to write, fields to delete) to encrypt one old record."""
+        new: dict[str, str] = {}
+        for k in (*IDENTITY_FIELDS, *SENSITIVE_FIELDS):
+            if data.get(k) and not _sealed(data[k]):
+                new[k] = self.vault.encrypt(data[k])
+        if "vulnerable" not in data and data.get("vulnerabilities") is not None:
+            listed = json.loads(self._open(data["vulnerabilities"]) or "[]")
+            new["vulnerable"] = "1" if listed else "0"
+        drop = [k for k in data if k.startswith("appointment_") and k != "appointment_details"]
+        if drop and not data.get("appointment_details"):
+            details = {k.removeprefix("appointment_"): data[k] for k in drop}
+            new["appointment_details"] = self.vault.encrypt(json.dumps(details))
+        old = {k: data[k] for k in (*new, *drop) if k in data}
+        return old, new, drop
+
+    def _seal_entry(self, raw: str) -> str | None:
+        """An audit entry with its private details sealed; None if it has none in the clear."""
+        entry = json.loads(raw)
+        private = {k: v for k, v in entry.items()
+                   if k not in ("at", "actor", "action", "sealed", *PUBLIC_AUDIT_DETAILS)}
+        if not private:
+            return None
+        if "sealed" in entry:  # sealed and plain both: keep both, sealed together
+            private = {**json.loads(self.vault.decrypt(entry["sealed"])), **private}
+        public = {k: v for k, v in entry.items() if k not in private and k != "sealed"}
+        return json.dumps({**public, "sealed": self.vault.encrypt(json.dumps(private))})
+
     # encoding --------------------------------------------------------------------------------
     def _to_hash(self, reg: Registration) -> dict:
         data = {k: getattr(reg, k) for k in PLAIN_FIELDS}
@@ -357,6 +414,28 @@ class RegistrationStore:
         if not stored:
             return ""
         return self.vault.decrypt(stored) if stored.startswith("gAAAAA") else stored
+
+
+def _sealed(value: str) -> bool:
+    return value.startswith("gAAAAA")
+
+
+# Replace fields only if every one still holds what was read (a record the hotline rewrote
+# meanwhile keeps its newer values): ARGV = n, old pairs, m, new pairs, fields to delete.
+_CAS_HASH_FIELDS = """
+local n = tonumber(ARGV[1])
+for i = 0, n - 1 do
+  if redis.call('HGET', KEYS[1], ARGV[2 + 2 * i]) ~= ARGV[3 + 2 * i] then return 0 end
+end
+local m = tonumber(ARGV[2 + 2 * n])
+local at = 3 + 2 * n
+for i = 0, m - 1 do redis.call('HSET', KEYS[1], ARGV[at + 2 * i], ARGV[at + 1 + 2 * i]) end
+for i = at + 2 * m, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+return 1
+"""
+_CAS_LIST_ITEM = """
+if redis.call('LINDEX', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('LSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0"""
 
 
 def priority_key(row: dict) -> tuple:
