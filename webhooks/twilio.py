@@ -84,7 +84,7 @@ def status():
     # Our own id for the send, from the callback URL we gave Twilio (delivery.callback_url).
     send_id = request.args.get("send") or None
     update = callbacks.on_status(rt, sid, state.lower(), error, send_id)
-    if update is None and not bc_report.record_delivery(rt, sid, state.lower(), error):
+    if update is None and not bc_report.record_delivery(rt, sid, state.lower(), error, send_id):
         # Not known yet (its record learns the SID a moment later) or not ours: kept a while
         # and applied if a record learns this SID. Answering 4xx would only make Twilio retry.
         callbacks.buffer(rt, sid, state.lower(), error)

@@ -15,14 +15,44 @@ from hotline.outreach import costs, receipts, store
 from hotline.runtime import Runtime
 
 
-def record_delivery(rt: Runtime, twilio_sid: str, status: str, error_code: str | None) -> bool:
-    """A status callback for a broadcast message; False if the sid is not a broadcast's."""
+def record_delivery(rt: Runtime, twilio_sid: str, status: str, error_code: str | None,
+                    send_id: str | None = None) -> bool:
+    """A status callback for a broadcast message; False if it is not a broadcast's.
+
+    `send_id` is the receipt's tag from the callback URL (`receipts.send_id`): it names the
+    recipient even before the runner has recorded Twilio's SID, and teaches the receipt that
+    SID (`receipts.learn_sid`). An untagged callback is matched by the SID index.
+    """
+    owner = receipts.tagged(send_id)
+    if owner is not None:
+        bc_id, contact_id = owner
+        if receipts.learn_sid(rt.redis, bc_id, contact_id, twilio_sid,
+                              rt.settings.message_ttl_seconds):
+            apply_early(rt, twilio_sid)
+        # A tag naming nobody (erased meanwhile) is still ours: nothing to keep for later.
+        receipts.record_delivery(rt.redis, bc_id, contact_id, status, error_code)
+        return True
     owner = receipts.owner_of(rt.redis, twilio_sid)
     if owner is None:
         return False
     bc_id, contact_id = owner
     receipts.record_delivery(rt.redis, bc_id, contact_id, status, error_code)
     return True
+
+
+def apply_early(rt: Runtime, twilio_sid: str) -> int:
+    """Callbacks that came before the receipt knew `twilio_sid` (kept by the webhook as for
+    replies: `MessageStore.buffer_early`), applied now that it does, oldest first; the rank
+    rule keeps a late one from moving the state back. Returns how many were applied."""
+    owner = receipts.owner_of(rt.redis, twilio_sid)
+    if owner is None:
+        return 0
+    bc_id, contact_id = owner
+    early = rt.messages.take_early(twilio_sid)
+    for callback in early:
+        receipts.record_delivery(rt.redis, bc_id, contact_id, callback["status"],
+                                 callback.get("error_code"))
+    return len(early)
 
 
 def report(rt: Runtime, bc_id: str) -> dict | None:

@@ -7,7 +7,7 @@ transient error. The Twilio call, the lookup of an attempt whose answer was lost
 of Twilio's errors are `messaging.delivery`'s, the same for every message the hotline sends.
 
 May import: core, contacts, messaging (channels, delivery, routing), outreach (spec, receipts,
-ratelimit), runtime.
+report, ratelimit), runtime.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hotline.errors import TransientSendError
 from hotline.messaging import delivery, routing
 from hotline.messaging.channels import SMS, WHATSAPP, Address, channel_of
 from hotline.outreach import costs, receipts
+from hotline.outreach import report as bc_report
 from hotline.outreach.ratelimit import RateLimiter
 from hotline.outreach.spec import Broadcast
 from hotline.runtime import Runtime
@@ -67,7 +68,7 @@ class Sender:
             for contact_id, state in zip(lost, receipts.states_of(r, self.bc.id, lost)):
                 # A dead runner's claim: did Twilio accept that attempt before it died?
                 if (state or "").startswith(f"{receipts.SENDING}:") and \
-                        not self._accepted_earlier(contact_id):
+                        not self._accepted_earlier(contact_id, state):
                     ours.append(contact_id)
         return list(zip(ours, self.rt.contacts.get_many(ours)))
 
@@ -87,7 +88,8 @@ class Sender:
             message = delivery.create(
                 self.rt, contact_id, route.to, route.sender, body, route.content_sid,
                 callback=self.rt.settings.broadcast_callbacks, waits=TRANSIENT_WAITS,
-                pace=lambda: self._pace(route.sender, contact_id, channel_of(route.to)))
+                pace=lambda: self._pace(route.sender, contact_id, channel_of(route.to)),
+                send_id=receipts.send_id(self.bc.id, contact_id))
         except _Stop as stop:
             if stop.reason == NOT_OURS:
                 # Left "sending": the runner that took the chunk over looks it up at Twilio
@@ -100,6 +102,8 @@ class Sender:
             return self._failed(contact_id, exc.code or exc.status or "timeout")
         receipts.record_sent(self.rt.redis, self.bc.id, contact_id, message.sid, route.via,
                              self.rt.settings.message_ttl_seconds)
+        # Callbacks that came before this record (untagged ones, kept by the webhook).
+        bc_report.apply_early(self.rt, message.sid)
         costs.record(self.rt, self.bc.id, route.to, body, route.content_sid)
         return receipts.SENT
 
@@ -130,16 +134,35 @@ class Sender:
         receipts.set_state(self.rt.redis, self.bc.id, contact_id, state)
         return result or state.split(":", 1)[0]
 
-    def _accepted_earlier(self, contact_id: str) -> bool:
-        """Whether Twilio holds this broadcast's message to the contact; records it if so."""
+    def _accepted_earlier(self, contact_id: str, state: str) -> bool:
+        """Whether Twilio holds this broadcast's message to the contact; records it if so.
+
+        Exactly this recipient's message: one sent since the dead runner claimed it (`state`,
+        "sending:<time>"), queued ones included, and none another record owns (another
+        broadcast's receipt, or a reply), however alike their words. A tagged callback for it
+        would already have marked it sent (`receipts.learn_sid`).
+        """
         contact = self.rt.contacts.get(contact_id)
         if contact is None or not contact.number:
             return False
+        try:
+            claimed_at = float(state.partition(":")[2])
+        except ValueError:
+            claimed_at = self.bc.created_at
+        mine = (self.bc.id, contact_id)
+
+        def taken(sid: str) -> bool:
+            owner = receipts.owner_of(self.rt.redis, sid)
+            return (owner is not None and owner != mine) or \
+                self.rt.messages.owner_of(sid) is not None
+
         addresses = [Address(channel, contact.number).twilio for channel in (SMS, WHATSAPP)]
         found = delivery.accepted_earlier(self.rt, addresses, set(self.bc.texts.values()),
-                                          self.bc.created_at)
+                                          max(claimed_at, self.bc.created_at), taken=taken,
+                                          template=bool(self.bc.content_sid))
         if found is None:
             return False
         receipts.record_sent(self.rt.redis, self.bc.id, contact_id, found.sid, "recovered",
                              self.rt.settings.message_ttl_seconds)
+        bc_report.apply_early(self.rt, found.sid)
         return True
