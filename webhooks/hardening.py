@@ -4,7 +4,9 @@ console, and the security headers every response carries.
 - Behind HOTLINE_TRUSTED_PROXY_HOPS proxies, werkzeug's ProxyFix takes the client's address,
   scheme and host from X-Forwarded-*: sign-in limits count each client, not the proxy, and the
   API's audit names the caller. It works together with HOTLINE_PUBLIC_URL, which stays what
-  Twilio's signatures and delivery callbacks are checked and built against (`security`).
+  Twilio's signatures and delivery callbacks are checked and built against (`security`). The
+  console's session cookie is Secure when the request came over HTTPS, as the proxy says or as
+  an https HOTLINE_PUBLIC_URL says.
 - CSRF is Flask-WTF's CSRFProtect on every POST. Twilio's webhooks (signed), the NLG endpoint
   (its token), the organizations' API (bearer tokens, no cookies) and health checks prove who
   calls them otherwise, and are exempt.
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -44,6 +47,16 @@ MAX_BODY = 256 * 1024
 MAX_NLG_BODY = 8 * 1024 * 1024
 
 
+class ForwardedSchemeSession(SecureCookieSessionInterface):
+    """The console's session cookie, marked Secure whenever the request came over HTTPS: as
+    the trusted proxy says it did (X-Forwarded-Proto, through ProxyFix) or as HOTLINE_PUBLIC_URL
+    says. Without this, a gateway behind a TLS proxy but without an https public URL would send
+    the sign-in cookie without Secure, and a browser could later send it over plain http."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask, settings: Settings) -> CSRFProtect:
     """Install the proxy fix, CSRF protection and headers on the gateway app."""
     hops = settings.trusted_proxy_hops
@@ -58,6 +71,9 @@ def init_app(app: Flask, settings: Settings) -> CSRFProtect:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
     https = bool(settings.public_url and settings.public_url.startswith("https://"))
+    # request.is_secure trusts X-Forwarded-Proto only through ProxyFix (hops > 0): a client
+    # cannot forge it when no proxy is trusted.
+    app.session_interface = ForwardedSchemeSession()
     # The cookie's expiry is the sign-in's, not pushed on by each request (the console polls
     # every 2 s); `auth.load_operator` enforces the shift limit itself.
     app.config.update(SESSION_REFRESH_EACH_REQUEST=False)
