@@ -1,6 +1,6 @@
 """Every sentence a person reads comes from the Babel catalogs in ``locales/``.
 
-The catalogs are keyed: a message id is a stable name (``utter_greet``, ``keyword.stopped``)
+The catalogs are keyed: a message id is a stable name (``utter_greet``, ``keyword.stopped.sms``)
 and each language's ``messages.po`` holds its text, with named placeholders filled after
 translation. Babel silently falls back to the message id when a catalog is missing, so this
 module reads the ``.po`` files itself and refuses to start on a missing or incomplete locale.

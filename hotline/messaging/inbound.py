@@ -177,16 +177,18 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         kind = None
     if kind is not None:
         # A keyword alone is too short to detect a language from: the stored one, else the
-        # keyword's own.
-        lang = language.for_turn(None, contact.language, None, keywords.keyword_language(msg.body))
+        # keyword's own ("ALTO TODO" is Spanish as ALTO is).
+        lang = language.for_turn(None, contact.language, None,
+                                 keywords.keyword_language(_every_channel(msg.body) or msg.body))
         if lang != contact.language:
             rt.contacts.set_language(contact.id, lang, chosen=False)
         if kind in (keywords.OPT_OUT, keywords.OPT_IN):
             # On the channel they wrote by; "STOP ALL" / "ALTO TODO" for every channel.
+            every = _every_channel(msg.body) is not None
             rt.contacts.set_opted_out(contact.id, kind == keywords.OPT_OUT,
-                                      channel=None if _every_channel(msg.body) else msg.channel)
-            _save_system(rt, msg, lang, "keyword.stopped" if kind == keywords.OPT_OUT
-                         else "keyword.started", COMPLIANCE)
+                                      channel=None if every else msg.channel)
+            _save_system(rt, msg, lang, stop_confirmation(msg.channel, every)
+                         if kind == keywords.OPT_OUT else "keyword.started", COMPLIANCE)
         elif contact.opted_out_on(msg.channel):
             # They asked for no messages but START: no answer, and nothing to tell them later.
             rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
@@ -300,6 +302,18 @@ def _every_channel(body: str) -> str | None:
             keywords.OPT_OUT, keywords.OPT_IN):
         return words[0]
     return None
+
+
+def stop_confirmation(channel: str, every: bool) -> str:
+    """The catalog id confirming a STOP: it names what stopped, since a STOP by SMS leaves
+    WhatsApp open (and the other way round), and says how to stop everything and come back.
+
+    >>> stop_confirmation("sms", False), stop_confirmation("whatsapp", False)
+    ('keyword.stopped.sms', 'keyword.stopped.whatsapp')
+    >>> stop_confirmation("sms", True)
+    'keyword.stopped.all'
+    """
+    return "keyword.stopped.all" if every else f"keyword.stopped.{channel}"
 
 
 def _notify_me(rt: Runtime, msg: Inbound, contact: Contact, lang: str) -> None:

@@ -79,7 +79,7 @@ def test_stop_opts_out_and_start_opts_back_in(phone, stack):
     person.send("hola")
     assert replies(person) == [t("utter_greet", "es")]
     person.send("STOP")
-    assert replies(person) == [t("keyword.stopped", "es")]
+    assert replies(person) == [t("keyword.stopped.sms", "es")]
 
     # A broadcast-style send to an opted-out person is refused and never reaches Twilio.
     rt = Runtime(Settings.from_env(**{
