@@ -151,7 +151,10 @@ def phone(stack):
             gateway_url=f"http://127.0.0.1:{stack.ports.gateway}",
             sandbox_url=stack.env["TWILIO_API_BASE_URL"],
             account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN,
-            number=number or "+52155" + "".join(secrets.choice("0123456789") for _ in range(8)),
+            # A Mexican mobile as each channel writes it: +52 1… on WhatsApp, +52… by SMS
+            # (where the hotline sends the SMS it starts, `routing.choose`).
+            number=number or ("+52155" if channel == "whatsapp" else "+5255") + "".join(
+                secrets.choice("0123456789") for _ in range(8)),
             hotline_number=WHATSAPP_NUMBER if channel == "whatsapp" else SMS_NUMBER,
             channel=channel,
         )

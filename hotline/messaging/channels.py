@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hotline.messaging import phones
+
 SMS = "sms"
 WHATSAPP = "whatsapp"
 _PREFIX = "whatsapp:"
@@ -57,3 +59,15 @@ def parse_address(raw: str) -> Address:
     if not _E164.match(number):
         raise InvalidAddress(f"not an E.164 address: {raw!r}")
     return Address(channel, number)
+
+
+def sms_forms(twilio_address: str) -> tuple[str, ...]:
+    """Every address a message to this one may have gone to: an SMS number in each form it has
+    been written in (`phones.forms`, the canonical first), a WhatsApp address as it is.
+
+    >>> sms_forms("+5215512345678"), sms_forms("whatsapp:+5215512345678")
+    (('+525512345678', '+5215512345678'), ('whatsapp:+5215512345678',))
+    """
+    if channel_of(twilio_address) == SMS and _E164.match(twilio_address or ""):
+        return phones.forms(twilio_address)
+    return (twilio_address,)

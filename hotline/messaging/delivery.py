@@ -24,7 +24,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from hotline.errors import HotlineError, TransientSendError
 from hotline.messaging import sms
-from hotline.messaging.channels import channel_of
+from hotline.messaging.channels import channel_of, sms_forms
 
 if TYPE_CHECKING:
     from hotline.runtime import Runtime
@@ -155,7 +155,9 @@ def accepted_earlier(rt: Runtime, to: Iterable[str], bodies: Collection[str], cr
     """
     since = created_at - CLOCK_MARGIN_SECONDS
     sender_filter = {"from_": sender} if sender else {}
-    for address in to:
+    # An SMS may have gone to either form of a Mexican mobile (hotline-started SMS go to the
+    # canonical one since they are routed so; a reply goes to the form the person wrote from).
+    for address in dict.fromkeys(form for address in to for form in sms_forms(address)):
         try:
             recent = rt.twilio.messages.list(to=address, limit=50, **sender_filter)
         except (TwilioRestException, requests.RequestException) as exc:

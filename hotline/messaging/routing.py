@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from hotline.contacts import Contact
+from hotline.messaging import phones
 from hotline.messaging.channels import parse_address
 
 WHATSAPP_WINDOW_SECONDS = 24 * 3600
@@ -70,8 +71,11 @@ def choose(contact: Contact, numbers: tuple[str, ...], content_sid: str | None,
         if wa_from and content_sid:
             return Route(f"whatsapp:{number}", wa_from, VIA_TEMPLATE, content_sid)
         if sms_from and contact.sms_ok and not contact.opted_out_on("sms"):
-            return Route(number, sms_from, VIA_SMS_FALLBACK)
+            return Route(phones.canonical(number), sms_from, VIA_SMS_FALLBACK)
         raise NoRoute("whatsapp_window")
     if not sms_from:
         raise NoRoute("no_sms_number")
-    return Route(number, sms_from, VIA_SESSION)
+    # SMS goes to the number's one form: a contact first seen on WhatsApp is stored as
+    # WhatsApp wrote them (+52 1…), a form Mexican carriers no longer route. WhatsApp keeps
+    # the address the person used.
+    return Route(phones.canonical(number), sms_from, VIA_SESSION)

@@ -21,4 +21,4 @@ def test_routes_for_messages_the_hotline_starts():
     with pytest.raises(routing.NoRoute, match="opted_out"):
         routing.choose(replace(wa, opted_out=True), numbers, None)
     assert routing.choose(replace(wa, last_inbound_at=0, sms_ok=True), numbers, None) == \
-        routing.Route("+5215500000000", SMS_NUMBER, "sms_fallback")
+        routing.Route("+525500000000", SMS_NUMBER, "sms_fallback")  # SMS: the canonical form

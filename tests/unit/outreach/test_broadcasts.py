@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from hotline.config import PROJECT_ROOT
-from hotline.messaging import sms
+from hotline.messaging import phones, sms
 from hotline.messaging.channels import parse_address
 from hotline.outreach import audience as bc_audience
 from hotline.outreach import report as bc_report
@@ -140,7 +140,9 @@ def test_whatsapp_window_template_or_sms_or_nothing(sandbox_rt, redis):
     assert report["via"] == {"session": 1, "sms_fallback": 1}
     assert report["skipped_by_reason"] == {"whatsapp_window": 1}
     tos = {r["to"] for r in sandbox_records(redis)}
-    assert tos == {f"whatsapp:{rt.contacts.get(recent).number}", rt.contacts.get(old_sms_ok).number}
+    # WhatsApp to the form the person wrote from; SMS to the canonical form (+52, not +52 1).
+    assert tos == {f"whatsapp:{rt.contacts.get(recent).number}",
+                   phones.canonical(rt.contacts.get(old_sms_ok).number)}
     # With an approved template configured, the window no longer stops anyone.
     redis.flushdb()
     templated = Runtime(replace(rt.settings, whatsapp_content_sid="HX" + "a" * 32))
@@ -166,7 +168,7 @@ def test_transient_errors_are_retried_and_permanent_ones_mark_the_contact(sandbo
     assert report["failed_by_code"] == {"21211": 1, "21610": 1}
     assert rt.contacts.get(unsubscribed).opted_out and rt.contacts.get(invalid).undeliverable
     sent_to = {r["to"] for r in sandbox_records(redis)}
-    assert sent_to == {rt.contacts.get(c).number for c in ok}
+    assert sent_to == {phones.canonical(rt.contacts.get(c).number) for c in ok}
 
 
 def test_a_worker_killed_mid_broadcast_leaves_no_gap_and_no_duplicate(sandbox_rt, redis, settings):

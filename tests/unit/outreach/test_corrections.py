@@ -63,9 +63,9 @@ def test_dry_run_first_then_one_correction_per_person_in_their_language(sandbox_
     finish(rt, result["broadcast"])
 
     sent = {(m["to"], m["body"]) for m in sandbox_records(rt.redis)}
-    # By SMS, as sent (folded to GSM-7 where that costs fewer segments).
-    assert sent == {("+5215550000001", for_sms(preview["texts"]["es"])),
-                    ("+5215550000002", for_sms(preview["texts"]["en"]))}
+    # By SMS, as sent (folded to GSM-7 where that costs fewer segments), to the canonical form.
+    assert sent == {("+525550000001", for_sms(preview["texts"]["es"])),
+                    ("+525550000002", for_sms(preview["texts"]["en"]))}
     states = receipts.states_of(rt.redis, result["broadcast"], [leaving])
     assert states == [f"{receipts.SKIP}:opted_out"]
     report = bc_report.report(rt, result["broadcast"])
