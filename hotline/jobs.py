@@ -14,8 +14,8 @@ import time
 from hotline import erasure
 from hotline.handoff import queue as escalations
 from hotline.messaging import callbacks, deadletters, inbound, outbound
-from hotline.messaging.channels import parse_address
-from hotline.messaging.messages import Delivery
+from hotline.messaging.channels import channel_of, parse_address
+from hotline.messaging.messages import Delivery, Outbound
 from hotline.outreach import runner as bc_runner
 from hotline.registration import notify
 from hotline.runtime import BROADCAST_QUEUE, INBOUND_QUEUE, OUTBOUND_QUEUE, process_runtime
@@ -47,6 +47,11 @@ def drain_outbox(contact_id: str) -> int:
         # in the chaos benchmark).
         rt.redis.delete(f"hl:swept:outbox:{contact_id}")
     return sent
+
+
+def send_wait_notice(notice_id: str, waiting_id: str) -> str:
+    """A person's reply is stuck in their outbox line: tell them it is coming, around the line."""
+    return outbound.send_around_line(process_runtime(), notice_id, waiting_id)
 
 
 def release_outbound(contact_id: str, out_id: str) -> bool:
@@ -171,13 +176,21 @@ def enqueue_overdue(rt, now: float | None = None) -> int:
 
 def _tell_waiting(rt, counts: dict) -> None:
     """Tell a person whose message has waited past `delay_notice_seconds` (a worker restarting,
-    a backlog) that the answer is coming: once while their line stays unanswered."""
+    a backlog) that the answer is coming: once while their line stays unanswered.
+
+    The wait may be in either line: their message not yet answered (inbox), or the answer
+    written but not yet sent (outbox: its line held by a killed worker until its lock runs
+    out). One notice per waiting batch, whichever line it waits in: the notice's record id is
+    the batch's (`<first message's sid>-wait`), and a record is written once."""
     now = time.time()
-    line = inbound.inbox(rt)
-    for contact_id in line.active_keys():
+    line, out_line = inbound.inbox(rt), outbound.outbox(rt)
+    for contact_id in line.active_keys() | out_line.active_keys():
         pending = line.pending(contact_id)
         if not pending:
             rt.redis.delete(WAIT_NOTICE.format(contact_id))  # that batch was answered
+            waiting = out_line.pending(contact_id)
+            if waiting and _tell_reply_waiting(rt, contact_id, waiting[0], now):
+                counts["told_waiting"] += 1
             continue
         head = rt.messages.load_inbound(pending[0])
         if head is None or head.state not in ("received",) or \
@@ -194,3 +207,37 @@ def _tell_waiting(rt, counts: dict) -> None:
                                sender=head.to, body=rt.catalogs.text("delay.on_its_way", lang),
                                kind=outbound.NOTICE, out_id=f"{head.sid}-wait")
         counts["told_waiting"] += 1
+
+
+def _tell_reply_waiting(rt, contact_id: str, head_id: str, now: float) -> bool:
+    """The answer to a person's message waits at the head of their outbox: tell them it is
+    coming (`_tell_waiting`), sent around the held line. True when a notice was queued."""
+    msg = rt.messages.load_outbound(head_id)
+    # Only a first answer waiting: a copy sent again after a failure ("~") was sent once
+    # already, and a notice at the head is no answer.
+    if msg is None or msg.kind != outbound.REPLY or "~" in head_id or msg.twilio_sid or \
+            msg.status not in ("pending", "sending") or \
+            now - msg.created_at < rt.settings.delay_notice_seconds:
+        return False
+    # Replies are recorded as "<inbound sid>-<n>": the batch is its first message's.
+    batch = head_id.rsplit("-", 1)[0]
+    if rt.messages.load_outbound(f"{batch}-wait") is not None:
+        return False  # told already, while it waited in the inbox or at an earlier sweep
+    hold = rt.messages.load_outbound(f"{batch}-hold")
+    if hold is not None and hold.twilio_sid:
+        return False  # told by the assistant's own holding notice, which left
+    if rt.contacts.is_opted_out(contact_id, channel_of(msg.to)):
+        return False  # on the channel the answer goes by (`send_one` checks again at send)
+    contact = rt.contacts.get(contact_id)
+    lang = (contact.language if contact and contact.language
+            else rt.settings.default_language)
+    notice_id = f"{batch}-wait"
+    # Recorded once, whatever sweeps race: only the sweep that wrote it sends it.
+    if not rt.messages.create_outbound(Outbound(
+            id=notice_id, contact_id=contact_id, to=msg.to, sender=msg.sender,
+            body=rt.catalogs.text("delay.on_its_way", lang), kind=outbound.NOTICE,
+            content_sid=msg.content_sid)):
+        return False
+    rt.queue(OUTBOUND_QUEUE).enqueue("hotline.jobs.send_wait_notice", notice_id, head_id,
+                                     retry=outbound.SEND_RETRY)
+    return True

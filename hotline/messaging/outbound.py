@@ -101,6 +101,19 @@ def callbacks_early(rt: Runtime, twilio_sid: str) -> None:
                                              retry=SEND_RETRY)
 
 
+def send_around_line(rt: Runtime, notice_id: str, waiting_id: str) -> str:
+    """Send a notice that a message still in the outbox (`waiting_id`) is coming, outside the
+    person's line: the line may be held by a killed worker, and the notice would only wait
+    behind the very message it announces. Not sent once that message has left (it would come
+    after the answer it announces); never to someone who opted out (`send_one`)."""
+    waiting = rt.messages.load_outbound(waiting_id)
+    if waiting is not None and (waiting.twilio_sid or waiting.status not in ("pending",
+                                                                            "sending")):
+        rt.messages.mark_outbound(notice_id, "canceled", reason="answered")
+        return "canceled"
+    return send_one(rt, notice_id)
+
+
 def record_billing(rt: Runtime, msg: Outbound) -> None:
     """Note on the record what Twilio will bill for the message: its class (SMS segments and
     encoding, WhatsApp category) and its cost at the operator's prices (none: unknown)."""
