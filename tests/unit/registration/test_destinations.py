@@ -20,6 +20,8 @@ from support import SMS_NUMBER
 from support.people import values
 
 REGISTRANT, OTHER, STRANGER = "+5215512340001", "+5215598760002", "+5215544440003"
+# News the hotline starts goes by SMS to the canonical form (+52, not WhatsApp's +52 1).
+REGISTRANT_SMS, OTHER_SMS = "+525512340001", "+525598760002"
 
 
 def write(rt, number: str, body: str, sid: str) -> list[str]:
@@ -66,16 +68,16 @@ def test_a_code_goes_to_the_other_phone_as_its_own_contact(rt, registered):
 
 def test_news_goes_to_the_registrant_until_the_other_phone_confirms(rt, registered):
     reg, cid, codes, _ = registered
-    assert queued_to(rt, status(rt, reg, 1)) == (REGISTRANT, cid)
+    assert queued_to(rt, status(rt, reg, 1)) == (REGISTRANT_SMS, cid)
     # Not with a wrong code (a stranger cannot at all: see the next test).
     wrong = f"{(int(codes[0]) + 1) % 10**6:06d}"
     assert write(rt, OTHER, wrong, "SM" + "2" * 32) == [rt.catalogs.text("dest_confirm.wrong",
                                                                          "es")]
-    assert queued_to(rt, status(rt, reg, 2)) == (REGISTRANT, cid)
+    assert queued_to(rt, status(rt, reg, 2)) == (REGISTRANT_SMS, cid)
     assert write(rt, OTHER, f"Código: {codes[0][:3]} {codes[0][3:]}", "SM" + "3" * 32) == [
         rt.catalogs.text("dest_confirm.ok", "es")]
     other_cid = rt.contacts.id_for(parse_address(OTHER))
-    assert queued_to(rt, status(rt, reg, 3)) == (OTHER, other_cid)
+    assert queued_to(rt, status(rt, reg, 3)) == (OTHER_SMS, other_cid)
     assert "other_phone_confirmed" in [e["action"]
                                        for e in rt.registrations.audit_trail(reg.reference)]
 
@@ -148,7 +150,7 @@ def test_a_status_without_another_phone_is_unchanged(rt):
     cid = rt.contacts.touch_inbound(parse_address(REGISTRANT))
     reg = rt.registrations.create(values(phone=REGISTRANT), cid, "sms", "es")
     assert notify.request_confirmation(rt, reg) is None
-    assert queued_to(rt, status(rt, reg, 6)) == (REGISTRANT, cid)
+    assert queued_to(rt, status(rt, reg, 6)) == (REGISTRANT_SMS, cid)
 
 
 def test_an_appointment_waits_for_the_confirmation_too(rt, registered):
@@ -156,4 +158,4 @@ def test_an_appointment_waits_for_the_confirmation_too(rt, registered):
     result = notify.status_changed(rt, reg.reference, notify.APPOINTMENT, {
         "place": "Oficina", "date": (date.today() + timedelta(days=3)).isoformat(),
         "time": "10:00"}, actor="org:test")
-    assert queued_to(rt, result["message_id"]) == (REGISTRANT, cid)
+    assert queued_to(rt, result["message_id"]) == (REGISTRANT_SMS, cid)

@@ -82,8 +82,9 @@ def test_claim_read_reply_note_and_hand_back(app, rt):
                     data={"csrf_token": ana.csrf, "body": "Hola, soy Ana"}).status_code == 302
     queued = [rt.messages.load_outbound(i)
               for i in rt.redis.lrange(f"hl:outbox:{contact_id}", 0, -1)]
+    # By SMS to the number's canonical form (+52, not WhatsApp's +52 1).
     assert [(m.body, m.kind, m.to) for m in queued] == [("Hola, soy Ana", "operator",
-                                                         "+5215512340000")]
+                                                         "+525512340000")]
     assert ana.post(f"/console/c/{contact_id}/handback", data={"csrf_token": ana.csrf}
                     ).status_code == 302
     assert escalations.get(rt.redis, contact_id)["state"] == "returned"
