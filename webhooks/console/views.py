@@ -170,7 +170,9 @@ def _held(contact_id: str) -> dict:
     return record
 
 
-def _transcript(rt: Runtime, contact_id: str) -> list[dict]:
+def _transcript(rt: Runtime, contact_id: str, pins: bool = False) -> list[dict]:
+    """The conversation as the console shows it; `pins`: with the coordinates of a shared
+    location (only for the operator holding the conversation)."""
     entries = []
     for entry in rt.messages.transcript(contact_id):
         status = None
@@ -181,8 +183,27 @@ def _transcript(rt: Runtime, contact_id: str) -> list[dict]:
                         # Pictures are fetched through the console, never from Twilio's URL.
                         "media": [{"url": url_for("console.media", sid=entry["sid"], index=i),
                                    "type": kind}
-                                  for i, kind in enumerate(entry.get("media") or [])]})
+                                  for i, kind in enumerate(entry.get("media") or [])],
+                        "location": _location(rt, entry, pins)})
     return entries
+
+
+def _location(rt: Runtime, entry: dict, pins: bool) -> dict | None:
+    """A shared pin: a marker for whoever may read the conversation; where it is (kept
+    encrypted on the message record) only for the operator holding it, who may need it to help.
+    """
+    if not entry.get("location"):
+        return None
+    msg = rt.messages.load_inbound(entry["sid"]) if pins and entry.get("sid") else None
+    pin = (msg.location if msg else None) or {}
+    if not pin:
+        return {"shared": True}
+    return {"shared": True, "latitude": pin.get("latitude"), "longitude": pin.get("longitude"),
+            "place": ", ".join(str(v) for v in (pin.get("label"), pin.get("address")) if v)}
+
+
+def _holds(record: dict) -> bool:
+    return record.get("state") == "claimed" and record.get("claimed_by") == current_user.id
 
 
 @bp.get("/c/<contact_id>")
@@ -203,7 +224,8 @@ def conversation(contact_id: str):
     others = [o for o in operators.listing(rt.redis)
               if o["username"] != current_user.id and not o.get("disabled")]
     return render_template("console/conversation.html", record=record, contact_id=contact_id,
-                           transcript=_transcript(rt, contact_id), registration=reg,
+                           transcript=_transcript(rt, contact_id, _holds(record)),
+                           registration=reg,
                            notes=escalations.notes(rt.redis, contact_id, rt.vault), saved=saved,
                            others=others, person_language=lang,
                            # What the conversation's messages cost (supervisors see it).
@@ -216,7 +238,7 @@ def conversation(contact_id: str):
 def conversation_data(contact_id: str):
     record = _held(contact_id)
     return jsonify({"state": record.get("state"), "claimed_by": record.get("claimed_by"),
-                    "transcript": _transcript(runtime(), contact_id)})
+                    "transcript": _transcript(runtime(), contact_id, _holds(record))})
 
 
 def _send(contact_id: str, body: str) -> str | None:

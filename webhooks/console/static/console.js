@@ -80,6 +80,19 @@ function mediaItem(item) {
   return link;
 }
 
+// A shared pin: a marker, with where it is only when the server sent it (the operator holding
+// the conversation).
+function locationMark(pin, label) {
+  const mark = document.createElement("div");
+  mark.className = "location";
+  let text = label;
+  if (pin.latitude !== undefined && pin.latitude !== null) {
+    text += ": " + pin.latitude + ", " + pin.longitude + (pin.place ? " (" + pin.place + ")" : "");
+  }
+  mark.textContent = text;
+  return mark;
+}
+
 function hotlineConversation(dataUrl) {
   const saved = document.getElementById("saved");
   saved.addEventListener("change", () => {
@@ -103,6 +116,7 @@ function hotlineConversation(dataUrl) {
         div.appendChild(s);
       }
       for (const item of m.media || []) div.appendChild(mediaItem(item));
+      if (m.location) div.appendChild(locationMark(m.location, statusLabels.location));
       box.appendChild(div);
     }
     document.getElementById("holder").textContent = data.claimed_by || "";
