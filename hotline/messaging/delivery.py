@@ -157,7 +157,7 @@ def accepted_earlier(rt: Runtime, to: Iterable[str], bodies: Collection[str], cr
     sender_filter = {"from_": sender} if sender else {}
     # An SMS may have gone to either form of a Mexican mobile (hotline-started SMS go to the
     # canonical one since they are routed so; a reply goes to the form the person wrote from).
-    for address in dict.fromkeys(form for address in to for form in sms_forms(address)):
+    for address in dict.fromkeys(form for given in to for form in sms_forms(given)):
         try:
             recent = rt.twilio.messages.list(to=address, limit=50, **sender_filter)
         except (TwilioRestException, requests.RequestException) as exc:
