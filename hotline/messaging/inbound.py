@@ -333,7 +333,7 @@ def _my_data(rt: Runtime, msg: Inbound, contact: Contact, lang: str) -> None:
     """MY DATA / MIS DATOS: what the hotline keeps about them, masked (registration.rights)."""
     text = rights.summary(rt.catalogs, lang, contact.number, contact.language,
                           rt.registrations.latest_for_contact(contact.id),
-                          rt.settings.message_ttl_seconds // 86400)
+                          rt.settings.message_ttl_seconds // 86400, rt.settings.retention_days)
     rt.messages.save_answer(msg.sid, [{"text": text, "kind": REPLY}], lang)
 
 

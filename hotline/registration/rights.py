@@ -21,7 +21,7 @@ def mask(value: str, keep: int) -> str:
 
 
 def summary(catalogs, lang: str, number: str | None, language: str | None, registration,
-            days: int) -> str:
+            days: int, retention_days: int = 0) -> str:
     """The words of the answer; `registration` is the latest (or None)."""
     t = catalogs.text
     if registration is None:
@@ -35,5 +35,9 @@ def summary(catalogs, lang: str, number: str | None, language: str | None, regis
                      vulnerable=t("mydata.yes" if registration.vulnerabilities else "mydata.no",
                                   lang))
     spoken = language if language in ("es", "en") else lang
+    # The rule of retention goes with the registration it would erase: the hotline never texts
+    # a silent person before erasing them, so this is where they learn it.
+    if retention_days > 0:
+        reg_text += t("mydata.retention", lang, days=retention_days)
     return t("mydata.summary", lang, number=mask(number or "", 4) or "-",
              language=t(f"mydata.language.{spoken}", lang), registration=reg_text, days=days)
