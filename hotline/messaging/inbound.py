@@ -59,8 +59,11 @@ def accept(rt: Runtime, msg: Inbound) -> bool:
         schedule(rt, msg.contact_id)
         return False
     s = rt.settings
-    if flow.note_message(rt.redis, msg.contact_id, s.inbound_flood_per_minute,
-                         s.inbound_flood_notice_seconds):
+    # Only a message that arrives while an earlier one of theirs is still unanswered counts
+    # towards "answered together": someone who waits for each answer (a registration answered
+    # quickly) is never told to slow down.
+    if len(inbox(rt).pending(msg.contact_id)) > 1 and flow.note_message(
+            rt.redis, msg.contact_id, s.inbound_flood_per_minute, s.inbound_flood_notice_seconds):
         _tell_answered_together(rt, msg)
     schedule(rt, msg.contact_id)
     return True

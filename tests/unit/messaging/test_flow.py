@@ -110,6 +110,17 @@ def test_the_person_is_told_once_that_their_messages_are_answered_together(setti
     assert rt.catalogs.text("flow.answered_together", "en") != body
 
 
+def test_someone_who_waits_for_each_answer_is_never_told_to_slow_down(settings, redis):
+    # A registration answered quickly: many messages a minute, each sent after the answer.
+    rt = runtime(settings, inbound_flood_per_minute=3, inbound_turns_per_minute=0)
+    for i in range(8):
+        msg = write(rt, "+5215500000007", f"respuesta {i}", i)
+        inbound.drain(rt, msg.contact_id)
+        assert rt.messages.load_inbound(msg.sid).state == "done"
+    notices = [m for m in redis.smembers(f"hl:msgs:{msg.contact_id}") if m.endswith("-flow")]
+    assert notices == []
+
+
 def test_others_are_answered_between_a_busy_persons_turns(settings, redis):
     rt = runtime(settings, inbound_turns_per_minute=0, inbound_turns_per_job=1)
     busy = "+5215500000005"
