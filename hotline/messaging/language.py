@@ -128,8 +128,9 @@ def detect(text: str) -> tuple[str | None, int]:
     content = [t for t in tokens if t not in _SHARED and not t.isdigit()]
     if content:
         lang, weight = classifier_vote(text)
-        # One or two words ("hi", "ok thanks") are too little to move a contact on their own.
-        weight = min(weight, 1) if len(content) < 3 else weight
+        # Up to three words ("hi", "ok thanks", "delete my data": often copied from a poster or
+        # a keyword list) are too little to move a contact on their own.
+        weight = min(weight, 1) if len(content) < 4 else weight
         es += weight if lang == "es" else 0
         en += weight if lang == "en" else 0
     es += 2 * sum(1 for c in text or "" if c in "¿¡ñÑ")

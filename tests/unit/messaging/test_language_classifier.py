@@ -50,3 +50,11 @@ def test_without_training_data_the_word_lists_decide(monkeypatch):
     monkeypatch.setattr(language, "_classifier", lambda: None)
     assert language.classifier_vote("kiero saber") == (None, 0)
     assert language.detect("hola buenas tardes")[0] == "es"
+
+
+def test_a_three_word_command_does_not_move_a_spanish_conversation():
+    # A Spanish speaker registering who types the English keyword phrase from a poster.
+    assert language.resolve("es", False, "delete my data", "es") == "es"
+    assert language.resolve("en", False, "borrar mis datos", "en") == "en"
+    # A sentence is still clear evidence.
+    assert language.resolve("es", False, "i need help please", "es") == "en"
