@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 
 from redis import Redis
+
+from hotline.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -43,36 +44,6 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-
-
-class _Heartbeat:
-    """Renews the lock every third of its lifetime while a handler runs; notes a loss."""
-
-    def __init__(self, queue: SerialQueue, key: str, token: str):
-        self.queue, self.key, self.token = queue, key, token
-        self.lost = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"serial-heartbeat-{queue.name}")
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.queue.lock_timeout / 3):
-            try:
-                if not self.queue.extend(self.key, self.token):
-                    self.lost = True
-                    log.warning("serial lock %s:%s lost while handling", self.queue.name,
-                                self.key)
-                    return
-            except Exception:  # a Redis blip: try again at the next beat
-                log.exception("serial lock %s:%s could not be renewed", self.queue.name, self.key)
 
 
 class SerialQueue:
@@ -161,9 +132,11 @@ class SerialQueue:
                             free and free(item)):
                         capped = True
                         break
-                    with _Heartbeat(self, key, token) as beat:
+                    # The lock lives a short lease renewed while the handler runs.
+                    with Heartbeat(lambda t=token: self.extend(key, t), self.lock_timeout / 3,
+                                   f"serial lock {self.name}:{key}") as beat:
                         counted = handle(item)
-                    if beat.lost or self.remove_head(key, token, item) < 0:
+                    if beat.lost.is_set() or self.remove_head(key, token, item) < 0:
                         # Someone else holds the line now and will see what is left; whatever
                         # they re-handle, the handler's own state makes harmless.
                         log.warning("serial lock %s:%s lost; leaving the line", self.name, key)

@@ -4,7 +4,7 @@ A broadcast is a record, then a frozen list of recipients (the audience at the m
 starts), then chunks of that list claimed by RQ jobs. Each recipient is claimed before Twilio is
 called (`sender`), so a restarted broadcast, a second worker or a re-run chunk never sends
 anyone the same broadcast twice. A chunk whose runner died (no heartbeat: a thread beats it
-while the runner lives, `Heartbeat`) is run again by the next job or the sweeper; a recipient
+while the runner lives, `heartbeat`) is run again by the next job or the sweeper; a recipient
 left "sending" by the dead runner is first looked up at Twilio, so there is no gap and no
 duplicate.
 
@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from redis.exceptions import RedisError
 from rq import Retry
 
+from hotline.heartbeat import Heartbeat
 from hotline.outreach import store
 from hotline.outreach.audience import audience_members, dry_run
 from hotline.outreach.sender import Sender
@@ -108,48 +107,18 @@ def _claim_chunk(rt: Runtime, bc_id: str, total: int, token: str) -> tuple[int, 
     return None
 
 
-class Heartbeat:
-    """Beats a chunk's heartbeat from its own thread while the runner lives.
+def heartbeat(rt: Runtime, bc_id: str, start: int, token: str,
+              every: float | None = None) -> Heartbeat:
+    """Beats a chunk's claim from its own thread while the runner lives.
 
     Beating once per batch let a slow batch (limiter waits, Twilio's retries, a low rate) look
-    dead: another runner took the chunk over and sent what this one was still sending. A
-    thread beating every fraction of the stale time cannot fall behind while the process
-    lives; `lost` is set once the chunk is no longer ours, and the sender stops before its
-    next send.
+    dead: another runner took the chunk over and sent what this one was still sending. Every
+    quarter of the stale time, so three beats can fail (a Redis blip) before it matters; `lost`
+    is set once the chunk is no longer ours, and the sender stops before its next send.
     """
-
-    def __init__(self, rt: Runtime, bc_id: str, start: int, token: str,
-                 every: float | None = None):
-        self.rt, self.bc_id, self.start, self.token = rt, bc_id, start, token
-        # A quarter of the stale time: three beats can fail (a Redis blip) before it matters.
-        self.every = every if every is not None else max(_stale(rt) / 4, 0.05)
-        self.lost = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"broadcast-heartbeat-{bc_id}-{start}")
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def beat(self) -> bool:
-        """One beat now; False (and `lost` set) once another runner owns the chunk."""
-        if not store.beat(self.rt.redis, self.bc_id, self.start, self.token):
-            self.lost.set()
-        return not self.lost.is_set()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                if not self.beat():
-                    log.warning("broadcast %s: chunk %s was taken over", self.bc_id, self.start)
-                    return
-            except RedisError as exc:  # the next beat tries again
-                log.warning("broadcast %s: heartbeat failed: %s", self.bc_id, exc)
+    every = every if every is not None else max(_stale(rt) / 4, 0.05)
+    return Heartbeat(lambda: store.beat(rt.redis, bc_id, start, token), every,
+                     f"broadcast {bc_id} chunk {start}")
 
 
 def run(rt: Runtime, bc_id: str, threads: int | None = None) -> int:
@@ -170,7 +139,7 @@ def run(rt: Runtime, bc_id: str, threads: int | None = None) -> int:
     ids = store.recipients(rt.redis, bc_id, start, CHUNK)
     threads = threads or rt.settings.broadcast_threads
     results = []
-    with Heartbeat(rt, bc_id, start, token) as heart, \
+    with heartbeat(rt, bc_id, start, token) as heart, \
             ThreadPoolExecutor(max_workers=threads) as pool:
         # Each send first asks whether the chunk is still ours: a recipient claimed but not
         # sent is left "sending", which the runner that took over looks up and sends.

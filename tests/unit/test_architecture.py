@@ -23,7 +23,7 @@ PACKAGES = ("hotline", "actions", "webhooks", "sandbox", "rasa_ext", "bench")
 # on its own floor or below; on its own floor, only modules of its own package.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("hotline", "hotline.config", "hotline.errors", "hotline.crypto", "hotline.text",
-              "hotline.logs", "hotline.metrics")),
+              "hotline.logs", "hotline.metrics", "hotline.heartbeat")),
     ("content", ("hotline.content", "hotline.content.*")),
     ("messaging rules, stores and clients", (
         "hotline.messaging", "hotline.messaging.channels", "hotline.messaging.keywords",

@@ -48,7 +48,7 @@ def test_a_batch_longer_than_the_stale_time_is_not_taken_over(sandbox_rt, redis)
 def test_the_heartbeat_thread_beats_while_the_runner_is_busy_and_notices_a_takeover(rt):
     bc_store.own_chunk(rt.redis, "bc1", 0, "mine")
     before = float(bc_store.heartbeats(rt.redis, "bc1")["0"])
-    with bc_runner.Heartbeat(rt, "bc1", 0, "mine", every=0.05) as heart:
+    with bc_runner.heartbeat(rt, "bc1", 0, "mine", every=0.05) as heart:
         time.sleep(0.3)  # the runner is busy in a send: no beat from it
         assert float(bc_store.heartbeats(rt.redis, "bc1")["0"]) > before
         beat = bc_store.heartbeats(rt.redis, "bc1")["0"]
