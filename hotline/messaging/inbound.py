@@ -188,19 +188,28 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         if kind in (keywords.OPT_OUT, keywords.OPT_IN):
             # On the channel they wrote by; "STOP ALL" / "ALTO TODO" for every channel.
             every = _every_channel(msg.body) is not None
+            if kind == keywords.OPT_OUT and _already_stopped(contact, msg.channel, every):
+                # One confirmation: a STOP repeated by someone already stopped changes nothing
+                # and is not answered again (each answer costs them and us a message).
+                rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
+                return
             rt.contacts.set_opted_out(contact.id, kind == keywords.OPT_OUT,
                                       channel=None if every else msg.channel)
             _save_system(rt, msg, lang, stop_confirmation(msg.channel, every)
                          if kind == keywords.OPT_OUT else "keyword.started", COMPLIANCE)
-        elif contact.opted_out_on(msg.channel):
-            # They asked for no messages but START: no answer, and nothing to tell them later.
+        elif contact.opted_out_on(msg.channel) and kind != keywords.HELP:
+            # They asked for no messages but START (and HELP, which carriers expect answered):
+            # no answer, and nothing to tell them later.
             rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
         elif kind == keywords.NOTIFY_ME:
             _notify_me(rt, msg, contact, lang)
         elif kind == keywords.MY_DATA:
             _my_data(rt, msg, contact, lang)
         else:
-            _save_system(rt, msg, lang, "keyword.help", REPLY)
+            # After STOP, HELP is still answered: as a compliance message, which the opt-out
+            # does not hold back.
+            _save_system(rt, msg, lang, "keyword.help",
+                         COMPLIANCE if contact.opted_out_on(msg.channel) else REPLY)
         return
 
     if contact.opted_out_on(msg.channel):
@@ -280,6 +289,14 @@ def _batch(rt: Runtime, msg: Inbound, alone: bool = False) -> list[Inbound]:
     members = rt.messages.freeze_batch(msg.sid, candidates)
     loaded = [rt.messages.load_inbound(sid) for sid in members]
     return [msg] + [m for m in loaded if m is not None]
+
+
+def _already_stopped(contact: Contact, channel: str, every: bool) -> bool:
+    """True when this STOP would change nothing: that channel (or, for STOP ALL, every
+    channel) is already stopped."""
+    if every:
+        return all(contact.opted_out_on(ch) for ch in contacts.CHANNELS)
+    return contact.opted_out_on(channel)
 
 
 def _typed(body: str) -> str:
