@@ -12,9 +12,10 @@ must still get answers (which say how old their facts are).
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from redis.exceptions import RedisError
 
 from hotline.content import program_status
@@ -25,6 +26,10 @@ bp = Blueprint("health", __name__)
 # Needed to answer, not to accept: their absence delays replies (the assistant's hold notice
 # tells people), it never loses a message.
 DEGRADING = ("rasa", "action_server")
+# /readyz is unauthenticated and each peer check is an HTTP call of up to 3 s: answered from a
+# few seconds' memory, a burst of anonymous requests cannot tie up the threads Twilio's
+# webhooks need.
+PEER_CHECK_SECONDS = 5.0
 
 
 @bp.get("/healthz")
@@ -39,11 +44,7 @@ def readyz():
         redis_ok = bool(rt.redis.ping())
     except RedisError:
         redis_ok = False
-    checks = {
-        "redis": redis_ok,
-        "rasa": rt.assistant.rasa_alive(),
-        "action_server": rt.assistant.actions_alive(),
-    }
+    checks = {"redis": redis_ok, **_peers(rt)}
     # Only Redis decides: a message is stored and queued there, and answered once the
     # assistant is back. Rasa or the action server down is reported, not a reason to take
     # the gateway out of the load balancer (that would lose messages, not delay them).
@@ -53,6 +54,17 @@ def readyz():
                        program_status=_program_status(rt, redis_ok))
     response.status_code = 200 if redis_ok else 503
     return response
+
+
+def _peers(rt) -> dict[str, bool]:
+    """Whether Rasa and the action server answer, checked at most every PEER_CHECK_SECONDS."""
+    memory = current_app.extensions.setdefault("hotline.readyz", {})
+    now = time.monotonic()
+    if memory.get("until", 0.0) <= now:
+        memory["checks"] = {"rasa": rt.assistant.rasa_alive(),
+                            "action_server": rt.assistant.actions_alive()}
+        memory["until"] = now + PEER_CHECK_SECONDS
+    return dict(memory["checks"])
 
 
 def _program_status(rt, redis_ok: bool) -> dict:

@@ -25,3 +25,15 @@ def test_readiness_reports_the_program_status_and_whether_it_is_stale(client, rt
         intake=program_status.Intake(False, in_file.intake.since, checked)), "test")
     now = client.get("/readyz").get_json()["program_status"]
     assert (now["state"], now["age_days"], now["stale"]) == ("terminated", 3, False)
+
+
+def test_a_burst_of_readiness_requests_checks_the_peers_once(app, client, monkeypatch):
+    # The review's L8: each anonymous /readyz made two HTTP calls of up to 3 s.
+    rt = app.extensions["hotline"]
+    calls = []
+    monkeypatch.setattr(type(rt.assistant), "rasa_alive", lambda self: calls.append(1) or True)
+    monkeypatch.setattr(type(rt.assistant), "actions_alive", lambda self: True)
+    app.extensions.pop("hotline.readyz", None)
+    for _ in range(20):
+        assert client.get("/readyz").get_json()["checks"]["rasa"] is True
+    assert len(calls) == 1
