@@ -100,7 +100,8 @@ def drain(rt: Runtime, contact_id: str) -> int:
     waits for their next turn while their messages gather into it."""
     flow.job_started(rt.redis, contact_id)
     line = inbox(rt)
-    if not line.pending(contact_id):
+    pending = line.pending(contact_id)
+    if not pending:
         return 0
     if held := line.held_for(contact_id):
         # Another worker is answering: it queues what it leaves. If it was killed, its lock
@@ -109,7 +110,10 @@ def drain(rt: Runtime, contact_id: str) -> int:
         return 0
     s = rt.settings
     wait = flow.take_turn(rt.redis, contact_id, s.inbound_turns_per_minute, s.inbound_turn_burst)
-    if wait > 0:
+    # The pace holds back a backlog, never someone with one message waiting: they are waiting
+    # for each answer (a registration answered quickly), and the reply's round trip already
+    # paces them.
+    if wait > 0 and len(pending) > 1:
         schedule(rt, contact_id, delay=wait)
         return 0
     # A message that keeps failing is set aside for a supervisor (dead letters), not retried

@@ -121,6 +121,14 @@ def test_someone_who_waits_for_each_answer_is_never_told_to_slow_down(settings, 
     assert notices == []
 
 
+def test_the_pace_never_holds_back_someone_waiting_for_each_answer(settings, redis):
+    rt = runtime(settings, inbound_turns_per_minute=1, inbound_turn_burst=1)
+    for i in range(5):
+        msg = write(rt, "+5215500000008", f"respuesta {i}", i)
+        inbound.drain(rt, msg.contact_id)
+        assert rt.messages.load_inbound(msg.sid).state == "done", i
+
+
 def test_others_are_answered_between_a_busy_persons_turns(settings, redis):
     rt = runtime(settings, inbound_turns_per_minute=0, inbound_turns_per_job=1)
     busy = "+5215500000005"
