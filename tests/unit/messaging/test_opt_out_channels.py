@@ -35,15 +35,17 @@ def test_stop_by_sms_does_not_silence_whatsapp(rt):
     # The same handset on WhatsApp is the same contact, and is still answered there.
     same, help_wa = write(rt, "whatsapp", "AYUDA", 2)
     assert same == cid and help_wa.replies
-    _, help_sms = write(rt, "sms", "AYUDA", 3)
-    assert not help_sms.replies  # silent on the channel they stopped
+    # Silent on the channel they stopped (HELP alone is still answered there, as carriers
+    # expect): a question is kept, not answered, not sent to the assistant.
+    _, asked_sms = write(rt, "sms", "una pregunta", 3)
+    assert not asked_sms.replies and asked_sms.state == "done"
 
 
 def test_stop_all_silences_every_channel_and_start_all_opens_them(rt):
     cid, _ = write(rt, "whatsapp", "STOP ALL", 4)
     assert rt.contacts.is_opted_out(cid, "sms") and rt.contacts.is_opted_out(cid, "whatsapp")
-    _, help_sms = write(rt, "sms", "HELP", 5)
-    assert not help_sms.replies
+    _, asked_sms = write(rt, "sms", "a question", 5)
+    assert not asked_sms.replies and asked_sms.state == "done"
     write(rt, "sms", "alto todo", 6)
     assert rt.contacts.is_opted_out(cid, "whatsapp")
     write(rt, "sms", "START TODO", 7)
