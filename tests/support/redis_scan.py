@@ -14,6 +14,10 @@ def raw_values(raw: Redis) -> Iterator[tuple[bytes, list[bytes]]]:
         if key.startswith(b"tw:"):
             continue
         kind = raw.type(key)
+        if kind == b"none":
+            # Expired between SCAN and TYPE: a live stack keeps short-lived keys (pace buckets,
+            # leases), and a key that is gone holds nothing to find.
+            continue
         if kind == b"string":
             values = [raw.get(key)]
         elif kind == b"hash":
