@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from redis import Redis
 
+from hotline import replication
 from hotline.crypto import Vault
 from hotline.messaging import phones
 from hotline.messaging.channels import SMS, WHATSAPP, Address
@@ -299,6 +300,8 @@ class ContactStore:
                 fields[_OPTED_OUT] = "0"
                 fields.update({_OPTED_OUT_ON.format(ch): "1" for ch in CHANNELS if ch != channel})
         self.redis.hset(key, mapping={**fields, "opt_changed_at": time.time()})
+        # The person is told they will get nothing more: a failover must not undo it.
+        replication.acknowledge(self.redis)
 
     def is_opted_out(self, contact_id: str, channel: str | None = None) -> bool:
         """Opted out on this channel (None: on any channel)."""

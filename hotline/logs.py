@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 
+from hotline import redis_connect
 from hotline.config import SECRET_VARIABLES, ServeSettings, Settings
 
 CONTEXT_FIELDS = ("message_id", "contact_id", "job_id", "broadcast_id")
@@ -56,6 +57,7 @@ def _secrets() -> list[str]:
         values.append(serve.metrics_token or "")
         password = re.search(r"://[^/\s:@]*:([^@\s/]+)@", settings.redis_url)
         values.append(password.group(1) if password else "")
+        values += redis_connect.url_secrets(settings.redis_url)  # a sentinel's password too
     except Exception:  # noqa: BLE001 - a bad setting is reported by its own process, not here
         pass
     return sorted({v for v in values if len(v) >= 6}, key=len, reverse=True)

@@ -18,6 +18,7 @@ from hotline.content.catalogs import Catalogs
 from hotline.crypto import Vault
 from hotline.messaging.assistant import Assistant
 from hotline.messaging.messages import MessageStore
+from hotline.redis_connect import connect
 from hotline.registration.store import RegistrationStore
 
 INBOUND_QUEUE = "inbound"
@@ -54,12 +55,13 @@ class Runtime:
 
     @cached_property
     def redis(self) -> Redis:
-        return Redis.from_url(self.settings.redis_url, decode_responses=True)
+        # One server or a Sentinel-watched primary, followed across a failover.
+        return connect(self.settings.redis_url, decode_responses=True)
 
     @cached_property
     def rq_redis(self) -> Redis:
         # RQ keeps its job data as raw bytes (JSON here, see `queue`).
-        return Redis.from_url(self.settings.redis_url)
+        return connect(self.settings.redis_url)
 
     @cached_property
     def vault(self) -> Vault:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rasa.core.lock_store import RedisLockStore
 
-from rasa_ext.redis_url import resolve
+from rasa_ext.redis_url import client_for, resolve
 
 
 class UrlRedisLockStore(RedisLockStore):
@@ -24,3 +24,6 @@ class UrlRedisLockStore(RedisLockStore):
         for key in ("type", "url", "record_exp"):
             options.pop(key, None)
         super().__init__(**options)
+        # Sentinel-aware and retried like every other client; Rasa's own is never connected.
+        client = client_for(host, socket_timeout=options.get("socket_timeout", 10))
+        self.red = client or self.red

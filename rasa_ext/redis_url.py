@@ -5,11 +5,17 @@ Rasa 3.6's `RedisTrackerStore` and `RedisLockStore` take host, port, db, usernam
 `${VAR}` of "false" would be a true `use_ssl`). So the endpoints name `url: ${REDIS_URL}` and this
 module turns it into those keys: `rediss://` means TLS, `user:password@` an ACL user, the path
 the database, `?ssl_ca_certs=/path` a private CA. Imports nothing of Rasa.
+
+Both stores then replace the client Rasa built (`red`) with one from `hotline.redis_connect`,
+so the Sentinel form (`redis+sentinel://h1:26379,h2:26379/mymaster/0`) works for them too and
+follows a failover like every other client (`client_for`).
 """
 
 from __future__ import annotations
 
 import urllib.parse
+
+from hotline.redis_connect import connect, is_sentinel
 
 
 def store_kwargs(url: str) -> dict:
@@ -45,8 +51,19 @@ def store_kwargs(url: str) -> dict:
 
 def resolve(host: str | None, kwargs: dict) -> dict:
     """The stores' arguments: a URL in `url:` (Rasa passes it as `host`) spelled out; a plain
-    host name (the older endpoints with separate keys) passed through as it was."""
+    host name (the older endpoints with separate keys) passed through as it was. A Sentinel URL
+    names no one server: Rasa's own client gets its defaults and is replaced (`client_for`)."""
+    if host and is_sentinel(host):
+        return {k: v for k, v in kwargs.items() if k not in ("host", "url")}
     if host and "://" in host:
         given = {k: v for k, v in kwargs.items() if k not in store_kwargs(host)}
         return {**given, **store_kwargs(host)}
     return {**kwargs, "host": host or "localhost"}
+
+
+def client_for(host: str | None, **kwargs):
+    """The stores' Redis client for a URL in `url:` (one server or Sentinel, with the retries
+    every hotline client has); None for the older separate keys (Rasa's own client stays)."""
+    if host and "://" in host:
+        return connect(host, **kwargs)
+    return None

@@ -15,7 +15,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from hotline.config import ConfigError, Settings
 from hotline.crypto import Vault
-from rasa_ext.redis_url import resolve
+from rasa_ext.redis_url import client_for, resolve
 
 
 class EncryptedRedisTrackerStore(RedisTrackerStore):
@@ -29,6 +29,8 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
         self._vault = Vault(settings.secret, settings.keyring_file)
         # `url: ${REDIS_URL}` arrives as `host`: TLS, ACL user and database come from it.
         super().__init__(domain, **resolve(host, kwargs))
+        # Sentinel-aware and retried like every other client; Rasa's own is never connected.
+        self.red = client_for(host) or self.red
 
     def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
         return self._vault.encrypt(RedisTrackerStore.serialise_tracker(tracker))

@@ -13,11 +13,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from redis import Redis
-
 from hotline.config import ConfigError, Settings
 from hotline.crypto import Vault
 from hotline.messaging.turns import DONE, NEW, RUNNING_MARK, TurnStore
+from hotline.redis_connect import connect
 from rasa_ext.channels import TokenRestInput
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ class OnceRestInput(TokenRestInput):
                 settings = Settings.from_env().require("secret")
             except ConfigError as exc:
                 raise RuntimeError(f"the REST channel cannot start: {exc}") from None
-            turns = TurnStore(Redis.from_url(settings.redis_url, decode_responses=True),
+            turns = TurnStore(connect(settings.redis_url, decode_responses=True),
                               Vault(settings.secret))
         self.turns = turns
 

@@ -15,11 +15,11 @@ from email.utils import parsedate_to_datetime
 
 import requests
 from flask import Blueprint, current_app, jsonify, request
-from redis import Redis
 from twilio.request_validator import RequestValidator
 
 from hotline.messaging.channels import Address, InvalidAddress, parse_address
 from hotline.messaging.sms import MAX_BODY, segments
+from hotline.redis_connect import connect
 
 from .store import SandboxStore, new_sid, rfc2822
 
@@ -45,8 +45,8 @@ _executor: ThreadPoolExecutor | None = None
 
 def store() -> SandboxStore:
     if not hasattr(_state, "store"):
-        _state.store = SandboxStore(Redis.from_url(current_app.config["REDIS_URL"],
-                                                   decode_responses=True))
+        _state.store = SandboxStore(connect(current_app.config["REDIS_URL"],
+                                            decode_responses=True))
     return _state.store
 
 

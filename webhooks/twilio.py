@@ -11,7 +11,7 @@ import time
 
 from flask import Blueprint, Response, abort, request
 
-from hotline import metrics
+from hotline import metrics, replication
 from hotline.contacts import Sender
 from hotline.messaging import callbacks, inbound
 from hotline.messaging import payload as twilio_payload
@@ -55,6 +55,9 @@ def messages():
         location=payload.location.as_dict() if payload.location else None,
         opt_out=payload.opt_out,
     ))
+    # Twilio will not send it again after our 200: on a replica too before we answer (a
+    # failover losing it would lose the message; a Redis error here answers 5xx, Twilio retries).
+    replication.acknowledge(rt.redis)
     log.info("inbound %s from %s %s", payload.sid, contact_id, "queued" if fresh else "repeated")
     return _twiml()
 

@@ -315,10 +315,11 @@ class Stack:
         return self
 
     def _wait_redis(self, timeout: float = 20) -> None:
-        from redis import Redis
         from redis.exceptions import ConnectionError as RedisConnectionError
 
-        client = Redis.from_url(self.env["REDIS_URL"])
+        from hotline.redis_connect import connect
+
+        client = connect(self.env["REDIS_URL"])
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -343,11 +344,12 @@ class Stack:
             return check
 
         def workers_registered() -> bool:
-            from redis import Redis
             from rq import Worker
 
+            from hotline.redis_connect import connect
+
             try:
-                return Worker.count(connection=Redis.from_url(self.env["REDIS_URL"])) \
+                return Worker.count(connection=connect(self.env["REDIS_URL"])) \
                     >= self.workers
             except Exception:  # noqa: BLE001 - not up yet, whatever the reason
                 return False

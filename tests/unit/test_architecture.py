@@ -23,7 +23,8 @@ PACKAGES = ("hotline", "actions", "webhooks", "sandbox", "rasa_ext", "bench")
 # on its own floor or below; on its own floor, only modules of its own package.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("hotline", "hotline.config", "hotline.errors", "hotline.crypto", "hotline.text",
-              "hotline.logs", "hotline.metrics", "hotline.heartbeat")),
+              "hotline.logs", "hotline.metrics", "hotline.heartbeat", "hotline.redis_connect",
+              "hotline.replication")),
     ("content", ("hotline.content", "hotline.content.*")),
     ("messaging rules, stores and clients", (
         "hotline.messaging", "hotline.messaging.channels", "hotline.messaging.keywords",
