@@ -42,3 +42,16 @@ def answer_language(tracker: Tracker, contact: Contact | None = None) -> str:
     contact = contact or rt.contacts.get(tracker.sender_id)
     return language.for_turn(None, contact.language if contact else None, _metadata(tracker),
                              rt.settings.default_language)
+
+
+def repeated_message(tracker: Tracker) -> bool:
+    """Whether this message was read in an earlier turn already. Rasa saves a turn before the
+    gateway hears its answer; when Rasa stops in between (killed, or the gateway timed out), the
+    gateway asks again with the same MessageSid and the tracker holds the message twice. Read
+    again, it would be taken for the answer to the question that turn went on to ask."""
+    sid = (_metadata(tracker) or {}).get("message_sid")
+    if not sid:
+        return False
+    same = [e for e in tracker.events if e.get("event") == "user"
+            and ((e.get("metadata") or {}).get("message_sid") == sid)]
+    return len(same) > 1

@@ -32,7 +32,7 @@ from hotline.content import program_status
 from hotline.registration import answers, form_mark, notify, reading
 from hotline.text import words
 
-from .._base import answer_language, runtime
+from .._base import answer_language, repeated_message, runtime
 from ..escalation import emergency_response, hand_to_people, queue_for_people
 from ..language import target_language
 
@@ -144,6 +144,12 @@ class Turn:
         requested = self.tracker.get_slot(REQUESTED)
         if not active or requested not in QUESTIONS:
             return self.start()
+        if repeated_message(self.tracker):
+            # Its turn ran and was saved, but its answer never reached the person: they get
+            # the question that turn went on to ask, and the message is not read as its answer.
+            log.info("message already read by the form; asking %s again", requested)
+            return [SlotSet(requested, None), SlotSet("reg_said", None),
+                    SlotSet(REQUESTED, requested)]
         # The form put the whole message in the requested slot; decide what it really is.
         own_number = self.contact.number if self.contact else None
         try:
