@@ -16,10 +16,10 @@ database; `user:password@` is for the data nodes (primary and replicas). Options
 
 The client of the Sentinel form asks the sentinels for the primary's address on every new
 connection, and a connection that finds itself talking to a demoted primary (READONLY) is
-dropped, so a failover is followed without a restart. Commands are retried on a connection
-error for about ten seconds (`RETRIES`, `BACKOFF`): the time the sentinels take to agree the
-primary is down and promote its replica. A webhook still failing after that answers 5xx and
-Twilio sends it again.
+dropped, so a failover is followed without a restart. A new connection keeps trying for about
+ten seconds (`FAILOVER_SECONDS`): the time the sentinels take to agree the primary is down and
+promote its replica; a command whose connection broke is retried on a new one. A webhook still
+failing after that answers 5xx and Twilio sends it again; an RQ worker waits and reconnects.
 
 Durability across a failover (ARCHITECTURE.md, "Redis durability"): replication is
 asynchronous, so a write the primary acknowledged may not have reached the replica when the
@@ -39,6 +39,7 @@ someone outside, for `wait_replicas` replicas (query option; default 1 in the Se
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from dataclasses import dataclass
 
@@ -54,9 +55,12 @@ SENTINEL_PORT = 26379
 # Options of ours in the query string, taken out before redis-py reads the rest.
 OWN_OPTIONS = ("wait_replicas", "wait_ms", "sentinel_password", "sentinel_username")
 DEFAULT_WAIT_MS = 1000
-# Retries of a command on a connection error: 0.05, 0.1, 0.2, 0.4, 0.8, then 1 s apart, about
-# ten seconds in all. Sentinel needs `down-after-milliseconds` plus an election to promote.
-RETRIES = 14
+# A new connection asks the sentinels and connects, again and again for up to FAILOVER_SECONDS:
+# the sentinels need `down-after-milliseconds` plus an election to promote the replica, and
+# until then they name the dead primary. A command on a connection that breaks is retried
+# RETRIES times (each retry reconnects as above).
+FAILOVER_SECONDS = 10.0
+RETRIES = 3
 BACKOFF = ExponentialBackoff(cap=1.0, base=0.05)
 CONNECT_TIMEOUT = 2.0
 
@@ -68,20 +72,29 @@ class HotlineRedis(Redis):
     wait_ms: int = DEFAULT_WAIT_MS
 
 
-class _OneTry:
-    """Connecting asks the sentinels once per attempt; the command's retries do the waiting
-    (redis-py would otherwise retry the connection inside each retried command, the retries
-    multiplying)."""
+class _UntilFailedOver:
+    """Connecting retries for the seconds a failover takes, on a clock (redis-py's own retry
+    of the connection would run inside each retried command, the retries multiplying)."""
 
     def connect(self):
-        return self._connect_retry()
+        deadline = time.monotonic() + FAILOVER_SECONDS
+        failures = 0
+        while True:
+            try:
+                return self._connect_retry()
+            except (ConnectionError, TimeoutError):
+                failures += 1
+                pause = BACKOFF.compute(failures)
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
 
 
-class SentinelConnection(_OneTry, SentinelManagedConnection):
+class SentinelConnection(_UntilFailedOver, SentinelManagedConnection):
     pass
 
 
-class SentinelSSLConnection(_OneTry, SentinelManagedSSLConnection):
+class SentinelSSLConnection(_UntilFailedOver, SentinelManagedSSLConnection):
     pass
 
 

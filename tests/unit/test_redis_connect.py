@@ -17,6 +17,7 @@ from redis.sentinel import SentinelConnectionPool
 from hotline import replication
 from hotline.ops.stack import free_port
 from hotline.redis_connect import (
+    FAILOVER_SECONDS,
     HotlineRedis,
     SentinelConnection,
     SentinelSSLConnection,
@@ -83,10 +84,9 @@ def test_the_sentinel_client_asks_the_sentinels_and_retries_through_a_failover()
     kwargs = pool.connection_kwargs
     assert (kwargs["db"], kwargs["username"], kwargs["password"]) == (4, "app", "pw")
     assert kwargs["decode_responses"] is True
-    # Retried for the seconds a promotion takes, not once.
-    retry = kwargs["retry"]
-    assert getattr(retry, "get_retries", lambda: retry._retries)() >= 10
+    # A broken command is retried; a new connection keeps trying while a promotion runs.
     assert RedisConnectionError in kwargs["retry_on_error"]
+    assert FAILOVER_SECONDS >= 5
     sentinels = pool.sentinel_manager.sentinels
     assert [s.connection_pool.connection_kwargs["host"] for s in sentinels] == \
         ["10.9.9.1", "10.9.9.2"]
@@ -102,12 +102,16 @@ def test_the_sentinel_password_is_a_secret_the_logs_blank():
 
 
 class Recording(Redis):
-    """Records what the pipeline sends instead of sending it."""
+    """Records what is sent instead of sending it; ROLE names `connected` replicas."""
 
     wait_replicas, wait_ms = 1, 700
 
-    def __init__(self, confirmed):
-        self.sent, self.confirmed = [], confirmed
+    def __init__(self, confirmed, connected=1):
+        self.sent, self.confirmed, self.connected = [], confirmed, connected
+
+    def execute_command(self, *args, **options):
+        self.sent.append(args)
+        return [b"master", 100, [[b"10.0.0.2", b"6379", b"100"]] * self.connected]
 
     def pipeline(self, transaction=True, shard_hint=None):
         outer = self
@@ -125,15 +129,26 @@ class Recording(Redis):
         return Pipe()
 
 
-def test_acknowledge_writes_its_mark_then_waits_on_the_same_connection(caplog):
+def test_acknowledge_writes_its_mark_then_waits_on_the_same_connection(caplog, monkeypatch):
+    monkeypatch.setattr(replication, "_last_warning", [0.0])
     client = Recording(confirmed=1)
     assert replication.acknowledge(client) == 1
     # WAIT counts its own connection's writes only: the mark is written in the same pipeline,
     # and the replication stream's order covers every earlier write.
-    assert client.sent == [("INCR", replication.REPLICATION_MARK), ("WAIT", 1, 700)]
-    lonely = Recording(confirmed=0)
-    assert replication.acknowledge(lonely) == 0
-    assert "confirmed by 0 of 1" in caplog.text
+    assert client.sent == [("ROLE",), ("INCR", replication.REPLICATION_MARK), ("WAIT", 1, 700)]
+    lagging = Recording(confirmed=0)
+    assert replication.acknowledge(lagging) == 0
+    assert "confirmed by 0 of 1 Redis replica(s) (1 connected)" in caplog.text
+
+
+def test_with_no_replica_connected_nothing_waits_and_the_warning_comes_once(caplog,
+                                                                            monkeypatch):
+    monkeypatch.setattr(replication, "_last_warning", [0.0])
+    alone = Recording(confirmed=0, connected=0)
+    assert replication.acknowledge(alone) == 0
+    assert replication.acknowledge(alone) == 0
+    assert alone.sent == [("ROLE",), ("ROLE",)]  # no WAIT: it would take its whole timeout
+    assert caplog.text.count("(0 connected)") == 1
 
 
 def test_acknowledge_does_nothing_for_one_server(settings):
@@ -229,3 +244,40 @@ def test_the_rq_scheduler_rebuilds_a_working_connection_from_the_sentinel_client
     scheduler = RQScheduler(["inbound"], connection=client)
     assert scheduler.connection.ping()
     assert scheduler.connection.connection_pool.get_connection("PING").port == primary
+
+
+def test_a_new_connection_keeps_asking_the_sentinels_until_the_primary_answers(monkeypatch):
+    client = connect("redis+sentinel://10.9.9.1:26379/hotline/0")
+    connection = client.connection_pool.make_connection()
+    answers = iter([RedisConnectionError("the dead primary"), RedisConnectionError("again"),
+                    None])
+
+    def attempt():
+        outcome = next(answers)
+        if outcome:
+            raise outcome
+        return "connected"
+
+    monkeypatch.setattr(connection, "_connect_retry", attempt)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    assert connection.connect() == "connected"
+
+
+def test_a_new_connection_gives_up_after_the_failover_time(monkeypatch):
+    import hotline.redis_connect as redis_connect
+
+    client = connect("redis+sentinel://10.9.9.1:26379/hotline/0")
+    connection = client.connection_pool.make_connection()
+    tries = []
+
+    def attempt():
+        tries.append(1)
+        raise RedisConnectionError("no primary")
+
+    clock = [0.0]
+    monkeypatch.setattr(connection, "_connect_retry", attempt)
+    monkeypatch.setattr(redis_connect.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(redis_connect.time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+    with pytest.raises(RedisConnectionError):
+        connection.connect()
+    assert clock[0] <= FAILOVER_SECONDS and len(tries) > 5
