@@ -295,9 +295,12 @@ class Person:
             time.sleep(0.3)
 
 
-def make_phone(stack: Stack, number: str | None = None, channel: str = "sms") -> Phone:
+def make_phone(stack: Stack, number: str | None = None, channel: str = "sms",
+               gateway_url: str | None = None) -> Phone:
+    """`gateway_url`: where Twilio posts when it is not this machine's stack (a balancer)."""
     env = stack.env
-    return Phone(f"http://127.0.0.1:{stack.ports.gateway}", env["TWILIO_API_BASE_URL"],
+    return Phone(gateway_url or f"http://127.0.0.1:{stack.ports.gateway}",
+                 env["TWILIO_API_BASE_URL"],
                  env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"],
                  number or "+52155" + "".join(secrets.choice("0123456789") for _ in range(8)),
                  SMS_NUMBER, channel)
@@ -309,7 +312,8 @@ def a_number() -> str:
 
 
 def people(stack: Stack, listener: Listener, count: int, registrations: int = 3,
-           stops: int = 3, faq_turns: int = 6, seed: int = 7) -> list[Person]:
+           stops: int = 3, faq_turns: int = 6, seed: int = 7,
+           gateway_url: str | None = None) -> list[Person]:
     """`count` people: some register, some say STOP at the end, the rest ask questions (a few
     of them two at a time)."""
     rng = random.Random(seed)
@@ -322,7 +326,8 @@ def people(stack: Stack, listener: Listener, count: int, registrations: int = 3,
             script, kind = list(STOP), "stop"
         else:
             script, kind = [rng.choice(FAQ) for _ in range(faq_turns)], "faq"
-        crowd.append(Person(f"{kind}-{i}", make_phone(stack), script, listener,
+        crowd.append(Person(f"{kind}-{i}", make_phone(stack, gateway_url=gateway_url), script,
+                            listener,
                             pairs=(kind == "faq" and i % 4 == 0)))
     return crowd
 
@@ -348,11 +353,12 @@ def contact_id(rt: Runtime, phone: Phone) -> str:
     return rt.vault.pseudonym(phones.canonical(parse_address(phone.address).number))
 
 
-def rasa_turns_twice(stack: Stack, rt: Runtime, crowd: list[Person]) -> tuple[int, int]:
+def rasa_turns_twice(stack: Stack, rt: Runtime, crowd: list[Person],
+                     rasa_url: str | None = None) -> tuple[int, int]:
     """MessageSids that appear more than once among the user turns of the Rasa trackers, and
     how many trackers were read (a tracker Rasa would not give is not counted as clean)."""
     twice = read = 0
-    url = f"http://127.0.0.1:{stack.ports.rasa}/conversations/{{}}/tracker"
+    url = (rasa_url or f"http://127.0.0.1:{stack.ports.rasa}") + "/conversations/{}/tracker"
     for person in crowd:
         try:
             tracker = requests.get(url.format(contact_id(rt, person.phone)),
@@ -406,7 +412,8 @@ class Account:
         ]
 
 
-def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person]) -> Account:
+def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person],
+            rasa_url: str | None = None) -> Account:
     result = Account()
     registrants = [p for p in crowd if p.name.startswith("register")]
     for person in crowd:
@@ -440,7 +447,7 @@ def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person]) 
             else:
                 status = first_part.status if first_part else "no reply recorded"
                 result.lost.append(f"{sent.sid} ({person.name}: {state}, {status})")
-    result.rasa_twice, read = rasa_turns_twice(stack, rt, crowd)
+    result.rasa_twice, read = rasa_turns_twice(stack, rt, crowd, rasa_url)
     result.trackers_read = (read, len(crowd))
     done = sum(1 for p in registrants
                if rt.registrations.latest_for_contact(contact_id(rt, p.phone)) is not None)
