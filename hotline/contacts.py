@@ -275,6 +275,10 @@ class ContactStore:
         pipe.execute()
         return contact_id
 
+    def language(self, contact_id: str) -> str | None:
+        """The person's language alone (counting a message sent needs nothing else)."""
+        return self.redis.hget(contact_key(contact_id), "language") or None
+
     def set_language(self, contact_id: str, language: str, chosen: bool) -> None:
         store_language(self.redis, contact_id, language, chosen)
 

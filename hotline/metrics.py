@@ -29,8 +29,8 @@ def _metrics() -> SimpleNamespace:
                             "Messages people sent, answered, by channel and reply language",
                             ["channel", "language"]),
         messages_out=Counter("hotline_messages_out_total",
-                             "Messages accepted by Twilio, by channel and kind",
-                             ["channel", "kind"]),
+                             "Messages accepted by Twilio, by channel, kind and language",
+                             ["channel", "kind", "language"]),
         reply_seconds=Histogram("hotline_reply_seconds",
                                 "From a message received to its reply queued for sending",
                                 ["channel"], buckets=REPLY_BUCKETS),
@@ -56,8 +56,8 @@ def message_answered(channel: str, language: str | None, received_at: float) -> 
     m.reply_seconds.labels(channel).observe(max(time.time() - received_at, 0.0))
 
 
-def message_sent(to: str, kind: str) -> None:
-    _metrics().messages_out.labels(channel_of(to), kind).inc()
+def message_sent(to: str, kind: str, language: str | None) -> None:
+    _metrics().messages_out.labels(channel_of(to), kind, language or "unknown").inc()
 
 
 def twilio_error(code: int | str | None, stage: str) -> None:

@@ -188,5 +188,5 @@ def send_one(rt: Runtime, out_id: str) -> str:
     rt.messages.append_transcript(msg.contact_id, "out", msg.body, sid=created.sid, kind=msg.kind)
     log.info("outbound %s accepted by Twilio as %s", out_id, created.sid)
     record_billing(rt, msg)
-    metrics.message_sent(msg.to, msg.kind)
+    metrics.message_sent(msg.to, msg.kind, rt.contacts.language(msg.contact_id))
     return status

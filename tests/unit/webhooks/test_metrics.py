@@ -52,8 +52,8 @@ def test_metrics_show_queues_escalations_and_counts_without_people(client, rt, m
     outbound.queue_message(rt, "c0ffee01", to="+5215512345678", sender="+15005550006",
                            body="hola", kind="reply")
     before = sample(scrape(client).text, "hotline_messages_out_total",
-                    channel="whatsapp", kind="reply") or 0.0
-    metrics.message_sent("whatsapp:+5215512345678", "reply")
+                    channel="whatsapp", kind="reply", language="es") or 0.0
+    metrics.message_sent("whatsapp:+5215512345678", "reply", "es")
     metrics.twilio_error(30007, "delivery")
 
     response = scrape(client)
@@ -63,8 +63,8 @@ def test_metrics_show_queues_escalations_and_counts_without_people(client, rt, m
     assert sample(text, "hotline_queue_depth", queue="outbound") == 1
     assert sample(text, "hotline_escalations_waiting", urgent="yes") == 1
     assert sample(text, "hotline_escalations_waiting", urgent="no") == 1
-    assert sample(text, "hotline_messages_out_total", channel="whatsapp", kind="reply") \
-        == before + 1
+    assert sample(text, "hotline_messages_out_total", channel="whatsapp", kind="reply",
+                  language="es") == before + 1
     assert sample(text, "hotline_twilio_errors_total", code="30007", stage="delivery") >= 1
     assert "hotline_reply_seconds" in text
     for personal in ("5215512345678", "c0ffee01", "hola"):
