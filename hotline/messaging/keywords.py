@@ -104,25 +104,41 @@ def is_cancel(body: str) -> bool:
 _MESSAGES_ES = r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)?|notificaciones)"
 # Only the forms that ask ("no me manden", "dejen de escribirme"), never the ones that tell
 # ("no me escribieron la fecha", "no me mandan nada"), and no "llamar" ("no me llamo así").
-_SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|envi(?:e|es|en|ar|arme|arnos|ando)|"
-            r"escrib(?:a|as|an|ir|irme|irnos|iendo)|texte(?:e|es|en|ar|arme|ando)|"
-            r"contact(?:e|es|en|ar|arme|ando)|llegue|lleguen)\b")
-_MESSAGES_EN = r"(?:messages?|texts?|sms|msgs?|notifications|alerts|whatsapps?)"
+_SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|(?:en[vb]|emb)i(?:e|es|en|ar|arme|arnos|ando)|"
+            r"escri[bv](?:a|as|an|ir|irme|irnos|iendo)|texte(?:e|es|en|ar|arme|ando)|"
+            r"contact(?:e|es|en|ar|arme|ando)|llegue|lleguen|(?:h?agan|h?aga) llegar)\b")
+# "no me manden a México" is being sent, not texted; "a este número" is where texts go.
+_NOT_A_PLACE = (r"(?! (?:a|al|pa|para)\b(?! (?:este|esta|mi|mis) (?:numero|cel|celular|"
+                r"telefono|whats\w*))| (?:de regreso|de vuelta|devuelta|otra vez a|lejos|fuera)\b)")
+_MESSAGES_EN = (r"(?:messages?|mesages?|massages?|texts?|txts?|sms|msgs?|notifications|alerts|"
+                r"whatsapps?)")
 _SEND_EN = (r"(?:text|texting|txt|txting|message|messaging|msg|contact|contacting|write|"
             r"writing|email|emailing|bother|bothering|spam|spamming|sms|sending)\b")
 _STOP_PATTERNS = [re.compile(p) for p in (
     # ya no me manden / no me sigan mandando / no me vuelvan a escribir / que no me lleguen
     # ...but not "que no me manden a México otra vez" / "de regreso": being sent, not texted.
-    rf"\bno (?:me |nos )(?:sigan |siga |sigas |vuelvan a |vuelva a |vuelvas a )?{_SEND_ES}"
-    r"(?! (?:a|al|pa|para|de regreso|de vuelta|devuelta|otra vez a|lejos|fuera)\b)",
+    # ...also "no quiero que me escriban", "no me estén mandando", "ni me escriban".
+    rf"\b(?:no|ni) (?:quiero que |kiero que |quisiera que |deseo que )?(?:me |nos )"
+    rf"(?:sigan |siga |sigas |vuelvan a |vuelva a |vuelvas a |esten |este |estes )?{_SEND_ES}"
+    rf"{_NOT_A_PLACE}",
+    # "no escriban más", "no manden nada", "no escribir a este número": no "me", so only
+    # with what says it is about messages to this phone.
+    rf"\bno {_SEND_ES} (?:mas|nada(?! de (?:dinero|plata|pago))|{_MESSAGES_ES}|"
+    r"a (?:este|mi) (?:numero|cel|celular|telefono|whats\w*))\b",
+    rf"\bno {_SEND_ES}(?: (?:mas|por favor|porfa|porfavor|xfa|gracias))*$",
     # dejen de / deja de / paren de / basta de ... escribirme / mandarme mensajes / molestarme
     rf"\b(?:dej\w* de|par\w* de|basta de) (?:\w+ ){{0,2}}(?:{_SEND_ES}|molestar\w*)",
     # no quiero (recibir) (más) mensajes / ya no quiero sus textos / no más mensajes
-    rf"\bno (?:quiero|kiero|quisiera|kisiera|deseo|necesito) (?:\w+ ){{0,3}}{_MESSAGES_ES}",
+    rf"\bno (?:quiero|kiero|quisiera|kisiera|deseo|necesito|ocupo) (?:\w+ ){{0,3}}{_MESSAGES_ES}",
+    # ya no quiero recibir información / avisos; ya no quiero estar en la lista
+    r"\bno (?:quiero|kiero|deseo|quisiera) (?:seguir )?(?:recibi\w*|resibi\w*) (?:\w+ ){0,2}"
+    r"(?:informacion|info|avisos|noticias|nada)\b",
+    r"\bno (?:quiero|kiero|deseo|quisiera) (?:estar|seguir|aparecer) en (?:la|su|sus|esta) "
+    r"(?:\w+ )?listas?\b",
     rf"\b(?:no|ya no|nada) mas {_MESSAGES_ES}",
     rf"\bbasta de {_MESSAGES_ES}",
     # paren / detengan / cancelen los mensajes; no me interesan sus mensajes
-    rf"\b(?:paren|pare|parar|detengan|detener|corten|cortar|cancelen|cancelar|quiten|"
+    rf"\b(?:paren|pare|parar|detengan|detener|corten|cortar|cancelen|cancelar|quiten|alto a|"
     rf"desactiv\w*|apag\w*) (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     rf"\bno (?:me |nos )?interes\w* (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     r"\bno (?:me|nos) molest(?:en|es)\b",
@@ -131,7 +147,9 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     # dar(me) de baja / desuscribirme / quítenme (de la lista) / sáquenme de la lista
     r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
-    r"\b(?:quit|saq|sac|borr|elimin)\w*(?:me|nos) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
+    r"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
+    r"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
+    r"contacto) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
     r"\bcancel\w* (?:la |mi |el |su )?(?:suscripcion|subscripcion)",
     # stop texting me / stop sending (me) messages / quit messaging me
     rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}(?! (?:money|my|the|to|for)\b)",
@@ -139,12 +157,29 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b(?:stop|quit|cease|end|cancel|enough) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
     # don't text me / do not contact me / never message me again
     rf"\b(?:dont|don t|do not|never|no longer) (?:\w+ ){{0,1}}{_SEND_EN} (?:me|us)\b",
+    # don't send me anything else / more messages (never "don't send me back")
+    rf"\b(?:dont|don t|do not|never) (?:\w+ )?send (?:me|us) (?:\w+ ){{0,2}}"
+    rf"(?:{_MESSAGES_EN}|anything|nothing|stuff)",
+    # do not text this number
+    r"\b(?:dont|don t|do not|never) (?:\w+ )?(?:text|txt|message|msg|contact|send to) "
+    r"(?:this|my) (?:number|phone|cell)(?: (?:anymore|again|please|pls|no more))*$",
+    # take my number off / remove my number (from your list): the whole message
+    r"^(?:please |pls |plz )?(?:take|remove|delete) (?:my|this) (?:phone |cell )?number"
+    r"(?: off| from (?:the|your|ur|this) (?:\w+ )?list)?(?: please| pls| plz| thanks| thank you)?$",
     # i don't want (any more) messages / no more texts / i want no more messages
     rf"\b(?:dont|don t|do not|no longer) (?:want|wanna|need|wish) (?:\w+ ){{0,3}}"
     rf"(?:{_MESSAGES_EN}|be (?:texted|messaged|contacted))",
     rf"\b(?:no more|want no) {_MESSAGES_EN}",
     # unsubscribe me / opt me out / take me off the list / remove me from this list
-    r"\b(?:unsubscrib\w*|opt (?:me |us )?out|optout)\b",
+    r"\b(?:unsubscrib\w*|unsuscri\w*|unsub|opt (?:me |us )?out|optout)\b",
+    # "remove me" / "take me off (the list)" as the whole message: in immigration English
+    # "removed" is deported, so "they want to remove me" or "will I be removed" never count.
+    r"^(?:please |pls |plz )?(?:remove|take) (?:me|us)(?: off)?(?: (?:off|from) (?:(?:the|this|"
+    r"your|ur|all|my) )?(?:\w+ )?(?:list|lists|contacts|texts|messages))?"
+    r"(?: please| pls| plz| thanks| thank you)*$",
+    rf"\b{_MESSAGES_EN} to stop\b",
+    r"^(?:dont|don t|do not) (?:text|txt|message|msg|contact)(?: me| us)?"
+    r"(?: anymore| again| please| pls| no more)*$",
     r"\b(?:take|remove|get|delete) (?:me|us|my number) (?:off|from|out of) (?:the|this|your|ur)"
     r" (?:\w+ )?list\b",
     r"\bcancel (?:my |the |this )?(?:subscription|texts|messages)",
@@ -153,7 +188,29 @@ _NOT_STOPPING = re.compile(
     r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong|equivocad\w*|"
     r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
     r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t) (?:got|get|"
-    r"gotten|received|receive)|pregunta|question|duda)\b")
+    r"gotten|received|receive)|pregunta|question|duda|"
+    # "why did you stop texting me" wants the messages back
+    r"why (?:did|have|has|do) (?:you|u|they) (?:\w+ )?stop\w*)\b")
+
+
+# A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").
+# Not END or QUIT ("end it"), not "no more" ("no more, thanks" ends a question), no "it".
+_STOP_WORDS = {"stop", "stopall", "unsubscribe", "unsub", "revoke", "optout", "parar", "alto",
+               "baja", "paren", "pare", "basta"}
+_STOP_PHRASES = {"opt out", "stop it", "no more texts", "no more messages", "no mas mensajes",
+                 "no contact", "unsubscribe me", "borrenme",
+                 "saquenme", "sacanme", "quitenme", "kitenme", "eliminenme", "denme de baja",
+                 "darme de baja"}
+_POLITE = {"please", "pls", "plz", "plis", "pliz", "porfavor", "porfa", "xfa", "xfavor", "por",
+           "favor", "now", "ya", "thanks", "thank", "you", "gracias", "ok", "okay",
+           "already", "ahora", "just", "and", "y", "all", "todo", "asap"}
+
+
+def _polite_stop(folded: str) -> bool:
+    words = [w for w in folded.split() if w not in _POLITE]
+    if not words or len(words) > 4:
+        return False
+    return " ".join(words) in _STOP_PHRASES or all(w in _STOP_WORDS for w in words)
 
 
 def asks_to_stop(body: str) -> bool:
@@ -167,7 +224,7 @@ def asks_to_stop(body: str) -> bool:
     folded = fold(body)
     if not folded or _NOT_STOPPING.search(folded):
         return False
-    return any(p.search(folded) for p in _STOP_PATTERNS)
+    return _polite_stop(folded) or any(p.search(folded) for p in _STOP_PATTERNS)
 
 
 def keyword_language(body: str) -> str | None:
