@@ -144,9 +144,10 @@ def retry_dead_letter(entry_id: str) -> str:
 
 
 # RQ's scheduler (a process each worker forks) moves a due job within a second or so. One this
-# overdue means no scheduler runs: it died with Redis or a killed worker, and RQ tries to start
-# another only at its next maintenance, minutes later.
-SCHEDULER_GRACE_SECONDS = 30
+# overdue means no scheduler runs: it died with Redis or a killed worker (whose scheduler lock
+# then blocks the others for another minute), and RQ tries to start another only at its next
+# maintenance, minutes later. Ten seconds keeps a paced person's next turn from waiting that out.
+SCHEDULER_GRACE_SECONDS = 10
 
 
 def enqueue_overdue(rt, now: float | None = None) -> int:

@@ -33,7 +33,10 @@ log = logging.getLogger(__name__)
 
 # Waits between attempts while the assistant is down: the message is never dropped, and the
 # sweeper picks the inbox up again if every attempt here is used.
-ASSISTANT_RETRY = Retry(max=12, interval=[2, 5, 10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600])
+# While Rasa restarts (a minute or two) a retry comes every 15 s, so the person is answered soon
+# after it is back; then further apart, about two hours in all before the dead-letter list.
+ASSISTANT_RETRY = Retry(max=16, interval=[2, 5, 10, 15, 15, 15, 15, 15, 30, 60, 120, 300, 600,
+                                          900, 1800, 3600])
 MENU_KEY = "hl:menu:{}"
 # A person's waiting drain job is assumed lost after this long (the sweeper also reschedules).
 JOB_MARK_SECONDS = 120

@@ -28,7 +28,9 @@ TURNS_KEY = "hl:turns:{}"
 NEW, RUNNING, DONE = "new", "running", "done"
 # What Rasa's channel answers for a turn running elsewhere right now (the gateway retries).
 RUNNING_MARK = {"custom": {"hotline_turn": RUNNING}}
-LEASE_SECONDS = 120  # renewed every LEASE_SECONDS / 4 while the turn runs
+# Renewed every LEASE_SECONDS / 4 while the turn runs, so a live Rasa never loses it; short, so
+# the mark a killed Rasa leaves behind holds the person's retry back for seconds, not minutes.
+LEASE_SECONDS = 30
 KEEP_SECONDS = 3 * 24 * 3600  # the gateway's retries and the sweeper give up well before
 
 # KEYS[1] the person's turns; ARGV sid, token, now, lease, keep.

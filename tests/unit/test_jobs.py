@@ -192,7 +192,7 @@ def test_the_sweep_queues_scheduled_jobs_no_scheduler_moved(worker_rt):
     queue = rt.queue(OUTBOUND_QUEUE)
     now = datetime.now(timezone.utc)
     overdue = queue.enqueue_at(now - timedelta(seconds=90), "math.sqrt", 4)
-    recent = queue.enqueue_at(now - timedelta(seconds=5), "math.sqrt", 9)
+    recent = queue.enqueue_at(now - timedelta(seconds=3), "math.sqrt", 9)
     assert queue.get_jobs() == []
     assert jobs.enqueue_overdue(rt) == 1
     assert [j.id for j in queue.get_jobs()] == [overdue.id]
