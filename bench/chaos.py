@@ -64,14 +64,20 @@ def main() -> int:
                 crowd = people(stack, listener, args.senders, args.registrations, args.stops,
                                args.turns)
                 load_started = time.time()
+                killed_at: list[tuple[float, str]] = []
                 for person in crowd:
                     person.thread.start()
                     time.sleep(0.1)
                 time.sleep(args.warmup)
                 kills = []
                 for target in [k for k in args.kills.split(",") if k]:
-                    what = kill(stack, target)
+                    mid_job = False
+                    if target.startswith("worker-"):
+                        # Mid-job is the worst moment: the person's line is held.
+                        mid_job = busy_within(stack, rt, target, seconds=15)
+                    what = kill(stack, target) + (" (mid-job)" if mid_job else "")
                     kills.append((time.time() - load_started, what))
+                    killed_at.append((time.time(), target))
                     print(f"  {time.time() - load_started:6.1f} s  kill -9 {what}", flush=True)
                     time.sleep(args.interval)
                 for person in crowd:
@@ -86,14 +92,70 @@ def main() -> int:
                   + ", ".join(f"{n} at {t - load_started:.0f} s" for t, n in supervisor.restarted))
             for line in result.lines():
                 print("  " + line)
+            by_kill = waits_by_kill(crowd, listener, killed_at)
+            print("  longest wait across each kill (sent before it, answered after it):")
+            for target, (wait, told, where) in by_kill.items():
+                print(f"    {target:16s}{wait:7.1f} s  told it is coming: {told}  {where}")
+            untold = [t for t, (wait, told, _) in by_kill.items() if wait > 60 and not told]
+            print(f"  delayed > 60 s and never told it is coming: {untold or 'none'}")
+            slow_worker = []
+            if all(t in WORKERS for _, t in killed_at):
+                slow_worker = [t for t, (wait, _, _) in by_kill.items() if wait > 60]
+                print(f"  answers delayed > 60 s by a killed worker: {slow_worker or 'none'}")
+            else:
+                # A message held up by Rasa's restart spans every kill that follows it; the
+                # workers' own figure comes from a run that kills only them.
+                print("  (the 60 s worker target: --kills worker-1,gateway-worker alone)")
             errors = [e for p in crowd for e in p.errors]
             if errors:
                 print(f"  senders' errors: {len(errors)} {errors[:3]}")
             ok = not (result.lost or result.twice or result.out_of_order) and \
-                result.registrations[0] == result.registrations[1]
+                result.registrations[0] == result.registrations[1] and \
+                not slow_worker and not untold
             return 0 if ok else 1
         finally:
             stack.stop()
+
+
+def busy_within(stack, rt, target: str, seconds: float) -> bool:
+    """Wait (up to `seconds`) until the RQ worker `target` is running a job."""
+    from rq import Worker
+
+    pid = next(s for s in stack.services if s.name == target).process.pid
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        for worker in Worker.all(connection=rt.rq_redis):
+            if worker.pid == pid and worker.get_current_job_id():
+                return True
+        time.sleep(0.05)
+    return False
+
+
+# Processes whose loss must not delay an answer more than 60 s: another of their kind is up.
+# Rasa, the action server and Redis are single here; an answer waiting on their restart is
+# told once that it is coming.
+WORKERS = ("worker-1", "worker-2", "gateway-worker")
+
+
+def waits_by_kill(crowd, listener: Listener, killed_at: list[tuple[float, str]]) -> dict:
+    """For each kill, the longest wait of a message sent before it and first answered after it,
+    whether that person was told their answer is coming, and who it was."""
+    found = {}
+    for at, target in killed_at:
+        worst = (0.0, False, "")
+        for person in crowd:
+            for sent in person.sent:
+                answers = listener.answers(sent.sid) if sent.accepted_at else []
+                if not answers:
+                    continue
+                first = min(a.at for a in answers)
+                if sent.first_try <= at <= first and first - sent.first_try > worst[0]:
+                    told = bool(listener.notices(sent.sid)) or any(
+                        listener.notices(s.sid) for s in person.sent
+                        if s.first_try <= first and s.accepted_at)
+                    worst = (first - sent.first_try, told, f"{person.name}: {sent.text[:30]!r}")
+        found[target] = worst
+    return found
 
 
 if __name__ == "__main__":
