@@ -71,6 +71,13 @@ ensure_browser() {
   fi
 }
 
+ensure_netns_tools() {
+  # The scale-out test runs hosts in network namespaces (iproute2's `ip netns`, as root).
+  if [ "$(id -u)" = 0 ] && ! command -v ip >/dev/null 2>&1; then
+    apt_install iproute2
+  fi
+}
+
 ensure_venv() {
   local python stamp want
   python="$(find_python)" || die "Python 3.10 was not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10.13') or set HOTLINE_PYTHON=/path/to/python3.10."
@@ -108,6 +115,7 @@ case "$cmd" in
     if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
     ensure_redis
     [ -n "$fast" ] || ensure_browser
+    [ -n "$fast" ] || ensure_netns_tools
     ensure_venv
     # Lint first: a finding stops the run before any test.
     "$VENV/bin/ruff" check hotline webhooks actions sandbox rasa_ext bench tests
