@@ -34,18 +34,30 @@ RETRIES = {"hotline.jobs.send_reminder": notify.REMINDER_RETRY,
 
 def drain_inbox(contact_id: str) -> int:
     """Answer every waiting message of one contact, oldest first."""
-    return inbound.drain(process_runtime(), contact_id)
+    rt = process_runtime()
+    handled = inbound.drain(rt, contact_id)
+    if handled:
+        _lift_sweep_hold(rt, "inbox", contact_id)
+    return handled
+
+
+def _lift_sweep_hold(rt, name: str, contact_id: str) -> None:
+    """The line moved: a later stall (a worker killed on the person's next message) is the
+    sweep's to catch at its next round. The hold exists against a job storm while nothing can
+    move (Rasa down for an hour); held over from a sweep that found the line busy for a moment,
+    it kept a killed worker's person waiting five minutes in the chaos benchmark."""
+    rt.redis.delete(f"hl:swept:{name}:{contact_id}")
 
 
 def drain_outbox(contact_id: str) -> int:
     """Send every queued message of one contact, oldest first."""
     rt = process_runtime()
     sent = outbound.drain(rt, contact_id)
-    if outbound.outbox(rt).pending(contact_id):
-        # Another worker holds the line, maybe a killed one whose lock is running out: the next
-        # sweep may try again, not only after SWEEP_HOLD_SECONDS (a reply waited 5 minutes so
-        # in the chaos benchmark).
-        rt.redis.delete(f"hl:swept:outbox:{contact_id}")
+    if sent or outbound.outbox(rt).pending(contact_id):
+        # Sent, or another worker holds the line, maybe a killed one whose lock is running out:
+        # the next sweep may try again, not only after SWEEP_HOLD_SECONDS (a reply waited 5
+        # minutes so in the chaos benchmark).
+        _lift_sweep_hold(rt, "outbox", contact_id)
     return sent
 
 
