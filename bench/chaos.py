@@ -19,6 +19,7 @@ than 60 s by a killed worker (`--kills worker-1` alone shows that one).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 import time
@@ -51,8 +52,13 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=15.0, help="seconds before the first")
     parser.add_argument("--kills", default=",".join(KILLS),
                         help=f"what to kill, in turn (default {','.join(KILLS)})")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="run in DIR and keep it (the services' logs) instead of a temp dir")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="hotline-chaos-") as tmp:
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+    with (contextlib.nullcontext(args.keep) if args.keep
+          else tempfile.TemporaryDirectory(prefix="hotline-chaos-")) as tmp:
         started = time.time()
         print("starting the hotline (its own Redis, sandbox and ports)...", flush=True)
         stack = start_stack(Path(tmp))
