@@ -6,34 +6,40 @@
 #                        no training, no browser; extra arguments go to pytest
 #   ./hotline.sh chat    talk to the running hotline as an SMS or WhatsApp sender would
 #   ./hotline.sh setup   install what is missing, start nothing
+#   ./hotline.sh lock [--upgrade]   the hashed locks requirements/*.txt from requirements/*.in
 #   ./hotline.sh serve NAME   one service alone, configured by the environment: gateway, worker,
 #                        sweeper, actions, rasa or sandbox (how deploy/ runs them)
 #   ./hotline.sh train | eval [--cv 5] | status | corrections | content report | token | broadcast | operator | keys | redis backup  (see README)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Two environments (README, "Two environments"): Rasa 3.6 pins Python 3.10 and old libraries, so
+# the Rasa server, the action server and training run in .venv-rasa; the gateway, workers,
+# sweeper, sandbox, CLI and the tests' driver run in .venv on Python 3.12 with current libraries.
 VENV="$ROOT/.venv"
+RASA_VENV="$ROOT/.venv-rasa"
+APP_PYTHON_VERSION=3.12
+RASA_PYTHON_VERSION=3.10
 cd "$ROOT"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 find_python() {
-  # Rasa 3.6 runs on Python 3.10 and nothing newer.
-  local candidate
-  for candidate in "${HOTLINE_PYTHON:-}" python3.10; do
+  # $1: the version wanted (3.10 for Rasa, 3.12 for the rest); $2: a path the user set for it.
+  local want="$1" candidate root
+  for candidate in "${2:-}" "python$want"; do
     [ -n "$candidate" ] || continue
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$want'" 2>/dev/null; then
       command -v "$candidate"; return 0
     fi
   done
-  # pyenv ships 3.10 without making it the global version: ask it directly.
-  local root
+  # pyenv ships these versions without making them the global one: ask it directly.
   root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
-  for candidate in "$root"/versions/3.10*/bin/python3.10; do
+  for candidate in "$root"/versions/"$want".*/bin/python"$want"; do
     if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
   done
-  for candidate in /usr/bin/python3.10 /usr/local/bin/python3.10; do
+  for candidate in /usr/bin/python"$want" /usr/local/bin/python"$want"; do
     if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
   done
   return 1
@@ -78,28 +84,66 @@ ensure_netns_tools() {
   fi
 }
 
+ensure_env() {
+  # $1: app or rasa; $2: runtime or test (test = runtime + test tools, from its own lock).
+  # Installs the environment's hashed lock exactly (--require-hashes --no-deps: every package,
+  # pip's build tools included, is in the lock), and only when a lock changed since the last
+  # install (the stamp holds the locks' hash and which of the two was installed).
+  local env="$1" purpose="$2" venv version python override lock stamp want have
+  if [ "$env" = rasa ]; then
+    venv="$RASA_VENV"; version="$RASA_PYTHON_VERSION"; override="${HOTLINE_RASA_PYTHON:-${HOTLINE_PYTHON:-}}"
+  else
+    venv="$VENV"; version="$APP_PYTHON_VERSION"; override="${HOTLINE_APP_PYTHON:-}"
+  fi
+  python="$(find_python "$version" "$override")" || die "Python $version was not found (the $env environment needs exactly $version): install it (e.g. 'pyenv install $version') or set $( [ "$env" = rasa ] && echo HOTLINE_RASA_PYTHON || echo HOTLINE_APP_PYTHON)=/path/to/python$version."
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$version'" 2>/dev/null; then
+    say "creating $(basename "$venv") with $python"
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+  fi
+  want="$(cat "requirements/$env.txt" "requirements/$env-test.txt" | sha256sum | cut -c1-16)"
+  stamp="$venv/.installed"
+  have="$(cat "$stamp" 2>/dev/null || true)"
+  # A test install holds everything a runtime install does.
+  if [ "$have" = "test $want" ] || [ "$have" = "$purpose $want" ]; then return 0; fi
+  lock="requirements/$env.txt"
+  [ "$purpose" = test ] && lock="requirements/$env-test.txt"
+  say "installing the $env environment (Python $version): $(grep -c '==' "$lock") packages locked with hashes in $lock"
+  [ "$env" = rasa ] && say "(about 1.5 GB the first time, Rasa and TensorFlow included: several minutes; pip lists each)"
+  # One line per package as pip gets to it (pip's own exit status decides, not the filter's).
+  "$venv/bin/python" -m pip install --require-hashes --no-deps -r "$lock" \
+    > >(grep --line-buffered -E '^(Collecting|Installing|Successfully)' >&2 || true)
+  # The checkout on the environment's path, as an editable install would put it, with nothing
+  # to build: the services run from this directory.
+  "$venv/bin/python" -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "mpp_hotline.pth").write_text(sys.argv[1] + "\n")' "$ROOT"
+  "$venv/bin/python" -m pip check
+  echo "$purpose $want" > "$stamp"
+}
+
 ensure_venv() {
-  local python stamp want
-  python="$(find_python)" || die "Python 3.10 was not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10.13') or set HOTLINE_PYTHON=/path/to/python3.10."
-  if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
-    say "creating .venv with $python"
-    rm -rf "$VENV"
-    "$python" -m venv "$VENV"
+  # $1: runtime or test. Both environments: the development stack runs services from each.
+  ensure_env app "${1:-runtime}"
+  ensure_env rasa "${1:-runtime}"
+}
+
+lock() {
+  # The hashed locks from the hand-written requirements/*.in, one per environment and purpose,
+  # resolved for that environment's Python on x86-64 Linux (TensorFlow 2.12's only wheels here).
+  # uv keeps the versions already locked unless told --upgrade. Commit the .in and .txt files.
+  local tools="$ROOT/.venv-tools" python name version
+  python="$(find_python "$APP_PYTHON_VERSION" "${HOTLINE_APP_PYTHON:-}")" || die "Python $APP_PYTHON_VERSION was not found"
+  if [ ! -x "$tools/bin/uv" ]; then
+    "$python" -m venv "$tools"
+    "$tools/bin/python" -m pip install -q --require-hashes --no-deps -r requirements/tools.txt
   fi
-  # requirements.lock pins everything, the test tools included, so run and test share one venv.
-  want="$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
-  stamp="$VENV/.installed"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "installing $(grep -c '==' requirements.lock) Python packages pinned by requirements.lock"
-    say "(about 1.5 GB the first time, Rasa and TensorFlow included: several minutes; pip lists each)"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    # One line per package as pip gets to it (pip's own exit status decides, not the filter's).
-    "$VENV/bin/python" -m pip install -r requirements.lock \
-      > >(grep --line-buffered -E '^(Collecting|Installing|Successfully)' >&2 || true)
-    "$VENV/bin/python" -m pip install -q --no-deps -e .
-    "$VENV/bin/python" -m pip check
-    echo "$want" > "$stamp"
-  fi
+  for name in tools app app-test rasa rasa-test; do
+    version="$APP_PYTHON_VERSION"
+    case "$name" in rasa*) version="$RASA_PYTHON_VERSION" ;; esac
+    say "locking requirements/$name.txt (Python $version)"
+    "$tools/bin/uv" pip compile --quiet --generate-hashes --python-version "$version" \
+      --python-platform x86_64-unknown-linux-gnu --custom-compile-command "./hotline.sh lock" \
+      "$@" "requirements/$name.in" -o "requirements/$name.txt"
+  done
 }
 
 cmd="${1:-help}"
@@ -107,7 +151,7 @@ cmd="${1:-help}"
 case "$cmd" in
   run)
     ensure_redis
-    ensure_venv
+    ensure_venv runtime
     exec "$VENV/bin/python" -m hotline.ops.stack "$@"
     ;;
   test)
@@ -116,37 +160,67 @@ case "$cmd" in
     ensure_redis
     [ -n "$fast" ] || ensure_browser
     [ -n "$fast" ] || ensure_netns_tools
-    ensure_venv
+    ensure_venv test
     # Lint first: a finding stops the run before any test.
-    "$VENV/bin/ruff" check hotline webhooks actions sandbox rasa_ext bench tests
-    # The unit lane: tests/unit plus the doctests of pytest's testpaths; tests/stack is marked
-    # `stack` and tests/rasa `rasa` (tests/conftest.py). Two processes, each with its own Redis.
-    unit=("$VENV/bin/python" -m pytest -m "not stack and not rasa" -n 2)
-    if [ -n "$fast" ]; then exec "${unit[@]}" "$@"; fi
-    if [ $# -gt 0 ]; then
-      # Arguments name what to run (paths, -k, -m): one pytest run, in one process, as asked.
-      "$VENV/bin/python" -m hotline.ops.training
-      exec "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/ruff" check hotline webhooks actions sandbox rasa_ext bench tests conftest.py
+    # Each test runs in the environment of the code it tests: conftest.py keeps what needs
+    # Rasa or rasa_sdk (RASA_ENV_TESTS) to .venv-rasa and everything else to .venv, so each lane
+    # runs pytest once per environment. Lanes: tests/unit plus the doctests of pytest's
+    # testpaths; tests/stack is marked `stack` and tests/rasa `rasa` (tests/conftest.py).
+    lane() {
+      # Arguments that name tests of one environment only leave the other with none (exit 5).
+      local rc=0
+      "$@" || rc=$?
+      if [ "$rc" = 5 ] && [ -n "$asked" ]; then rc=0; fi
+      [ "$rc" = 0 ] || exit "$rc"
+    }
+    asked="${*:-}"
+    # Two processes, each with its own Redis.
+    unit=(-m pytest -m "not stack and not rasa" -n 2)
+    if [ -n "$fast" ]; then
+      lane "$VENV/bin/python" "${unit[@]}" "$@"
+      lane "$RASA_VENV/bin/python" "${unit[@]}" "$@"
+      exit 0
     fi
-    "${unit[@]}"
-    # The slow lanes share one trained model and one running stack: one process.
+    if [ $# -gt 0 ]; then
+      # Arguments name what to run (paths, -k, -m): in each environment, one process, as asked.
+      "$VENV/bin/python" -m hotline.ops.training
+      lane "$VENV/bin/python" -m pytest "$@"
+      lane "$RASA_VENV/bin/python" -m pytest "$@"
+      exit 0
+    fi
+    lane "$VENV/bin/python" "${unit[@]}"
+    lane "$RASA_VENV/bin/python" "${unit[@]}"
+    # The slow lanes share one trained model (trained by the Rasa environment's rasa).
     "$VENV/bin/python" -m hotline.ops.training
-    exec "$VENV/bin/python" -m pytest -m "stack or rasa"
+    lane "$RASA_VENV/bin/python" -m pytest -m rasa
+    # The running stack: driven from .venv, each service started in its own environment.
+    exec "$VENV/bin/python" -m pytest -m stack
     ;;
   setup)
     ensure_redis
-    ensure_venv
+    ensure_venv runtime
+    ;;
+  lock)
+    lock "$@"
     ;;
   serve)
-    ensure_venv
-    exec "$VENV/bin/python" -m hotline.ops.serve "$@"
+    ensure_venv runtime
+    # The Rasa server and the action server run in the Rasa environment (hotline.ops.environments).
+    case "${1:-}" in
+      rasa|actions) exec "$RASA_VENV/bin/python" -m hotline.ops.serve "$@" ;;
+      *) exec "$VENV/bin/python" -m hotline.ops.serve "$@" ;;
+    esac
     ;;
   chat|train|eval|status|corrections|content|token|broadcast|operator|keys|redis|nlu)
-    ensure_venv
-    exec "$VENV/bin/python" -m hotline.ops.cli "$cmd" "$@"
+    ensure_venv runtime
+    # eval scores the model through Rasa (rasa_ext.nlu): the Rasa environment.
+    python="$VENV/bin/python"
+    [ "$cmd" = eval ] && python="$RASA_VENV/bin/python"
+    exec "$python" -m hotline.ops.cli "$cmd" "$@"
     ;;
   help|-h|--help)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: ./hotline.sh help)"

@@ -11,7 +11,6 @@ now. A second message about the queue would take back what the first promised.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
@@ -21,26 +20,11 @@ from redis.exceptions import RedisError
 
 from hotline.handoff import figures, hours
 from hotline.handoff import queue as escalations
+from hotline.handoff.hours import emergency_response
 
 from ._base import answer_language, runtime
 
 log = logging.getLogger(__name__)
-
-
-def emergency_response(operator_hours: str, zone: str, now: datetime | None = None) -> str:
-    """The emergency answer for this moment: in operator hours the team was alerted and will
-    write; outside them it says nobody can answer now, and what to do meanwhile.
-
-    >>> from zoneinfo import ZoneInfo
-    >>> z = "America/Mexico_City"
-    >>> emergency_response("08:00-20:00", z, datetime(2026, 11, 23, 12, tzinfo=ZoneInfo(z)))
-    'utter_emergency'
-    >>> emergency_response("08:00-20:00", z, datetime(2026, 11, 23, 23, tzinfo=ZoneInfo(z)))
-    'utter_emergency_after_hours'
-    """
-    if hours.opening(operator_hours, zone, now) is None:
-        return "utter_emergency"
-    return "utter_emergency_after_hours"
 
 
 def queue_for_people(contact_id: str, reason: str, urgent: bool, lang: str) -> bool:

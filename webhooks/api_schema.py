@@ -14,7 +14,8 @@ import json
 import re
 from typing import Literal
 
-from pydantic import (
+# Written against pydantic's v1 API, which pydantic 2 keeps as pydantic.v1.
+from pydantic.v1 import (
     BaseModel,
     Extra,
     Field,

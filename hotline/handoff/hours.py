@@ -31,3 +31,19 @@ def opening(hours: str, zone: str, now: datetime | None = None) -> datetime | No
         return None
     day = now.date() if now.time() < start else now.date() + timedelta(days=1)
     return datetime.combine(day, start, tzinfo=tz)
+
+
+def emergency_response(operator_hours: str, zone: str, now: datetime | None = None) -> str:
+    """The emergency answer for this moment: in operator hours the team was alerted and will
+    write; outside them it says nobody can answer now, and what to do meanwhile.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> z = "America/Mexico_City"
+    >>> emergency_response("08:00-20:00", z, datetime(2026, 11, 23, 12, tzinfo=ZoneInfo(z)))
+    'utter_emergency'
+    >>> emergency_response("08:00-20:00", z, datetime(2026, 11, 23, 23, tzinfo=ZoneInfo(z)))
+    'utter_emergency_after_hours'
+    """
+    if opening(operator_hours, zone, now) is None:
+        return "utter_emergency"
+    return "utter_emergency_after_hours"

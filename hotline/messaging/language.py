@@ -112,7 +112,9 @@ def classifier_vote(text: str) -> tuple[str | None, int]:
     model = _classifier()
     if model is None:
         return None, 0
-    probabilities = dict(zip(model.classes_, model.predict_proba([_prepare(text)])[0]))
+    # str(): numpy 2 hands back its own string type, which must not leak into stored languages.
+    probabilities = {str(lang): float(p) for lang, p in
+                     zip(model.classes_, model.predict_proba([_prepare(text)])[0])}
     lang = max(probabilities, key=probabilities.get)
     weight = 2 if probabilities[lang] >= _SURE else 1 if probabilities[lang] >= _LIKELY else 0
     return (lang, weight) if weight else (None, 0)

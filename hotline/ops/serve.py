@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable
 
 from hotline.config import PROJECT_ROOT, ConfigError, ServeSettings, Settings
+from hotline.ops import environments
 
 GUNICORN_CONF = PROJECT_ROOT / "deploy" / "gunicorn.conf.py"
 SERVICES = ("gateway", "worker", "sweeper", "actions", "rasa", "sandbox")
@@ -54,7 +55,7 @@ PROBES = {"gateway": ("/healthz", "/readyz"), "actions": ("/health", "/health"),
 
 def gunicorn_command(app: str, bind: str | None = None) -> list[str]:
     """gunicorn with the one config file (bind, workers, timeouts, logging, metrics)."""
-    command = [str(_bin("gunicorn")), "-c", str(GUNICORN_CONF)]
+    command = [str(_bin("gunicorn", "gateway")), "-c", str(GUNICORN_CONF)]
     if bind:
         command += ["--bind", bind]
     return [*command, app]
@@ -67,10 +68,11 @@ def rasa_arguments(serve: ServeSettings, model: str) -> list[str]:
             "--credentials", "bot/credentials.yml"]
 
 
-def _bin(name: str):
+def _bin(name: str, service: str):
+    """A command installed in the service's environment (hotline.ops.environments)."""
     from pathlib import Path
 
-    return Path(sys.executable).with_name(name)
+    return Path(environments.service_python(service)).with_name(name)
 
 
 def _exec(command: list[str]) -> int:
@@ -109,8 +111,8 @@ def run_sweeper(serve: ServeSettings) -> int:
 def run_actions(serve: ServeSettings) -> int:
     # Its own process module (hotline/ never imports a process's package); it configures
     # logging through hotline.logs itself.
-    return _exec([sys.executable, "-m", "actions.server", "--host", serve.actions_host,
-                  "--port", str(serve.actions_port)])
+    return _exec([environments.service_python("actions"), "-m", "actions.server",
+                  "--host", serve.actions_host, "--port", str(serve.actions_port)])
 
 
 def run_rasa(serve: ServeSettings) -> int:
@@ -124,7 +126,8 @@ def run_rasa(serve: ServeSettings) -> int:
 
         model = str(model_path())
     # rasa_ext.server hands RASA_TOKEN to Rasa inside the process, never on the command line.
-    return _exec([sys.executable, "-m", "rasa_ext.server", *rasa_arguments(serve, model)])
+    return _exec([environments.service_python("rasa"), "-m", "rasa_ext.server",
+                  *rasa_arguments(serve, model)])
 
 
 RUNNERS: dict[str, Callable[[ServeSettings], int]] = {

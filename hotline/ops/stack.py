@@ -35,6 +35,7 @@ from hotline.config import (
     StackSettings,
     read_env_file,
 )
+from hotline.ops.environments import service_python
 from hotline.ops.training import ensure_trained, rasa_env
 
 log = logging.getLogger("hotline.ops.stack")
@@ -43,8 +44,9 @@ DEV_NUMBERS = "+15005550006,whatsapp:+14155238886"
 
 
 def serve_command(name: str) -> list[str]:
-    """How the runner starts a service: its deployable entry point."""
-    return [sys.executable, "-m", "hotline.ops.serve", name]
+    """How the runner starts a service: its deployable entry point, with the interpreter of the
+    service's environment (Rasa and the action server on 3.10, the rest on 3.12)."""
+    return [service_python(name), "-m", "hotline.ops.serve", name]
 
 
 def free_port() -> int:

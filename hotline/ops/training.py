@@ -10,10 +10,10 @@ import hashlib
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from hotline.config import PROJECT_ROOT
+from hotline.ops import environments
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ def rasa_env() -> dict:
 
 
 def rasa_bin() -> str:
-    return str(Path(sys.executable).with_name("rasa"))
+    """Rasa's CLI lives in the Rasa environment, whichever environment asks."""
+    return environments.rasa_bin()
 
 
 def ensure_trained(root: Path = PROJECT_ROOT, quiet: bool = False) -> Path:

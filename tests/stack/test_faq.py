@@ -2,10 +2,10 @@
 
 import pytest
 
-from actions.escalation import emergency_response
 from hotline.config import Settings
 from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
+from hotline.handoff.hours import emergency_response
 from hotline.messaging import phones, sms
 from hotline.messaging.channels import parse_address
 from support.conversation import all_texts, ask, catalogs, expected, tells_when_a_person_answers

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from actions.escalation import emergency_response
 from hotline.config import Settings
 from hotline.contacts import INTAKE, ContactStore
 from hotline.content import program_status
 from hotline.crypto import Vault
+from hotline.handoff.hours import emergency_response
 from hotline.messaging import phones
 from hotline.messaging.channels import parse_address
 from hotline.registration.store import RegistrationStore

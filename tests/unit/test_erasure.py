@@ -156,6 +156,7 @@ def traces(settings, vault, person: Person) -> dict[bytes, set[bytes]]:
     return hits
 
 
+@pytest.mark.rasa_env  # writes trackers with Rasa's own tracker store
 def test_erasure_leaves_nothing_of_the_person_and_everything_of_the_others(
         sandbox_rt, settings, monkeypatch):
     rt = sandbox_rt
@@ -229,6 +230,7 @@ def bc_store_states(rt, bc_id: str, contact_id: str) -> list[str]:
     return [s for s in receipts.states_of(rt.redis, bc_id, [contact_id]) if s]
 
 
+@pytest.mark.rasa_env  # writes trackers with Rasa's own tracker store
 def test_the_tracker_key_is_the_one_rasa_writes(settings, redis, monkeypatch):
     save_tracker(tracker_store(settings, monkeypatch), "c0ffee", "hola")
     assert redis.keys("*") == [keys.tracker_key("c0ffee")]
@@ -248,6 +250,7 @@ class ErasingAssistant:
         return [{"text": "Borramos sus datos."}]
 
 
+@pytest.mark.rasa_env  # writes trackers with Rasa's own tracker store
 def test_erasure_asked_in_a_turn_finishes_once_the_turn_is_answered(sandbox_rt, settings,
                                                                     monkeypatch):
     rt = sandbox_rt

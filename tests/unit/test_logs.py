@@ -117,6 +117,7 @@ def test_a_wrong_log_format_is_refused():
         ServeSettings.from_env({"HOTLINE_LOG_FORMAT": "xml"})
 
 
+@pytest.mark.rasa_env  # Rasa's own logging set-up
 def test_rasa_logs_through_the_same_setup_instead_of_coloredlogs(configured, monkeypatch):
     """rasa_ext.server replaces the hook where Rasa installs coloredlogs (rasa/__main__.py)."""
     import rasa.utils.io

@@ -95,6 +95,7 @@ def test_private_files_are_never_readable_by_others_even_for_a_moment(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["run.env"]  # no temporary file left
 
 
+@pytest.mark.rasa_env  # read by Rasa's own endpoint reader
 def test_tokens_travel_in_headers_rasa_sends(monkeypatch):
     from rasa.utils.endpoints import read_endpoint_config
 
