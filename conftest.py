@@ -22,7 +22,7 @@ RASA_ENV_PATHS = tuple(ROOT / p for p in (
 # actions' own objects).
 RASA_ENV_FILES = tuple(ROOT / p for p in (
     "tests/unit/test_erasure.py", "tests/unit/test_logs.py", "tests/unit/ops/test_stack_secrets.py",
-    "tests/unit/registration/test_reading.py"))
+    "tests/unit/registration/test_reading.py", "tests/unit/test_redis_connect.py"))
 # Installed, not merely importable: tests/rasa is on the path as a namespace package `rasa`.
 IN_RASA_ENV = any(d.metadata["Name"] == "rasa" for d in metadata.distributions())
 

@@ -157,6 +157,7 @@ def test_acknowledge_does_nothing_for_one_server(settings):
     assert not client.exists(replication.REPLICATION_MARK)
 
 
+@pytest.mark.rasa_env
 def test_rasa_stores_get_the_sentinel_client(monkeypatch):
     import secrets
 
