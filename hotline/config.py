@@ -375,6 +375,8 @@ class ServeSettings:
     metrics_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: gunicorn's workers share it
     log_format: str = "text"  # HOTLINE_LOG_FORMAT: text (development) or json (production)
     log_level: str = "INFO"  # HOTLINE_LOG_LEVEL
+    # A worker's or the sweeper's proof that its loop turns, for the exec probe (hotline.liveness)
+    beat_file: str | None = None  # HOTLINE_BEAT_FILE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServeSettings:
@@ -402,4 +404,5 @@ class ServeSettings:
             metrics_dir=_env(env, "PROMETHEUS_MULTIPROC_DIR", cls.metrics_dir),
             log_format=log_format,
             log_level=(_env(env, "HOTLINE_LOG_LEVEL", cls.log_level) or "INFO").upper(),
+            beat_file=_env(env, "HOTLINE_BEAT_FILE", cls.beat_file),
         )

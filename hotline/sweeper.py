@@ -7,8 +7,8 @@ import time
 
 from redis.exceptions import RedisError
 
-from hotline import logs
-from hotline.config import Settings
+from hotline import liveness, logs
+from hotline.config import ServeSettings, Settings
 from hotline.jobs import sweep
 
 log = logging.getLogger("hotline.sweeper")
@@ -17,7 +17,10 @@ log = logging.getLogger("hotline.sweeper")
 def main() -> None:
     logs.configure("sweeper")  # once per process: a no-op under hotline.ops.serve
     interval = Settings.from_env().sweep_seconds
+    beat_file = ServeSettings.from_env().beat_file
     while True:
+        # The loop turns even while Redis is away: restarting the sweeper would not bring it back.
+        liveness.beat(beat_file)
         time.sleep(interval)
         try:
             counts = sweep()

@@ -50,7 +50,14 @@ NEEDS = {
 }
 # Where each network-facing service answers health checks: (liveness, readiness).
 PROBES = {"gateway": ("/healthz", "/readyz"), "actions": ("/health", "/health"),
-          "rasa": ("/", "/"), "worker": ("/", "/")}
+          "rasa": ("/", "/")}
+# The services with no page of their own are probed by a command (`hotline.ops.probe`):
+# (liveness, readiness or None), each with the beat file HOTLINE_BEAT_FILE names.
+EXEC_PROBES = {
+    "worker": (["python", "-m", "hotline.ops.probe", "worker"],
+               ["python", "-m", "hotline.ops.probe", "worker", "--ready"]),
+    "sweeper": (["python", "-m", "hotline.ops.probe", "sweeper"], None),
+}
 
 
 def gunicorn_command(app: str, bind: str | None = None) -> list[str]:

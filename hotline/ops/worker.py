@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rq.worker import SimpleWorker
 
-from hotline import logs
+from hotline import liveness, logs
 from hotline.config import ServeSettings, Settings
 from hotline.runtime import Runtime
 
@@ -18,12 +18,29 @@ from hotline.runtime import Runtime
 CONTACT_JOBS = ("hotline.jobs.drain_inbox", "hotline.jobs.drain_outbox")
 
 
+# How long a live worker may go without a beat: RQ heartbeats an idle worker every
+# worker_ttl - 15 s (405 s by default, while it waits on an empty queue) and a job may run its
+# whole timeout (900 s, a person's line). Past that its loop is stuck (hotline.ops.probe).
+WORKER_BEAT_SECONDS = 420 + 900 + 60
+
+
 class HotlineWorker(SimpleWorker):
+    beat_file: str | None = None
+
     def perform_job(self, job, queue) -> bool:
         contact = job.args[0] if job.func_name in CONTACT_JOBS and job.args else None
         broadcast = job.args[0] if "broadcast" in job.func_name and job.args else None
-        with logs.log_context(job_id=job.id, contact_id=contact, broadcast_id=broadcast):
-            return super().perform_job(job, queue)
+        try:
+            with logs.log_context(job_id=job.id, contact_id=contact, broadcast_id=broadcast):
+                return super().perform_job(job, queue)
+        finally:
+            liveness.beat(self.beat_file)
+
+    def heartbeat(self, *args, **kwargs):
+        # RQ's own heartbeat, from the work loop: the loop turned.
+        result = super().heartbeat(*args, **kwargs)
+        liveness.beat(self.beat_file)
+        return result
 
 
 def start_metrics_server(serve: ServeSettings) -> None:
@@ -45,5 +62,6 @@ def run(settings: Settings, serve: ServeSettings) -> int:
     queues = [rt.queue(name) for name in serve.worker_queues]
     start_metrics_server(serve)
     worker = HotlineWorker(queues, connection=rt.rq_redis, serializer=queues[0].serializer)
+    worker.beat_file = serve.beat_file
     worker.work(with_scheduler=True, logging_level=serve.log_level)
     return 0

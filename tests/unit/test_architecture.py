@@ -24,7 +24,7 @@ PACKAGES = ("hotline", "actions", "webhooks", "sandbox", "rasa_ext", "bench")
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("hotline", "hotline.config", "hotline.errors", "hotline.crypto", "hotline.text",
               "hotline.logs", "hotline.metrics", "hotline.heartbeat", "hotline.redis_connect",
-              "hotline.replication")),
+              "hotline.replication", "hotline.liveness")),
     ("content", ("hotline.content", "hotline.content.*")),
     ("messaging rules, stores and clients", (
         "hotline.messaging", "hotline.messaging.channels", "hotline.messaging.keywords",

@@ -123,17 +123,30 @@ def test_ports_probes_and_services_agree_with_the_code(path, app):
         ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
         ports_by_app[deployment["spec"]["selector"]["matchLabels"]["app"]] = ports
         variable = serve.PORT_VARIABLES.get(service)
+        if service in serve.EXEC_PROBES:
+            # Probed by a command reading the beat file the service writes.
+            live, ready = serve.EXEC_PROBES[service]
+            assert container["livenessProbe"]["exec"]["command"] == live, name
+            if ready:
+                assert container["readinessProbe"]["exec"]["command"] == ready, name
+            else:
+                assert "readinessProbe" not in container, name
+            beat = literal(container, "HOTLINE_BEAT_FILE", config)
+            mounts = [m["mountPath"] for m in container.get("volumeMounts", [])]
+            assert any(beat.startswith(m.rstrip("/") + "/") for m in mounts), (name, beat)
         if service == "sweeper":
-            assert not ports and "livenessProbe" not in container
+            assert not ports
             continue
         assert int(literal(container, variable, config)) in ports.values(), (name, variable)
-        liveness, readiness = serve.PROBES[service]
-        for probe, want in (("livenessProbe", liveness), ("readinessProbe", readiness)):
-            check = container[probe]["httpGet"]
-            assert check["path"] == want and check["port"] in ports, (name, probe)
-        if service == "gateway":
-            assert {liveness, readiness} <= routes
-        # Bound to every interface of the pod: the default 127.0.0.1 would refuse the probes.
+        if service not in serve.EXEC_PROBES:
+            liveness, readiness = serve.PROBES[service]
+            for probe, want in (("livenessProbe", liveness), ("readinessProbe", readiness)):
+                check = container[probe]["httpGet"]
+                assert check["path"] == want and check["port"] in ports, (name, probe)
+            if service == "gateway":
+                assert {liveness, readiness} <= routes
+        # Bound to every interface of the pod: the default 127.0.0.1 would refuse the probes and
+        # Prometheus.
         host = {"gateway": "HOTLINE_HOST", "actions": "ACTION_SERVER_HOST", "rasa": "RASA_HOST",
                 "worker": "HOTLINE_METRICS_HOST"}[service]
         assert literal(container, host, config) == "0.0.0.0", name
