@@ -7,7 +7,10 @@ Three small pieces of state per person, all in Redis so every gateway and worker
 - a job marker (`claim_job` / `job_started`): at most one drain job per person waits in the RQ
   queue, so a flood adds messages to the person's line, not jobs to everyone's queue;
 - a count of messages in the current minute and a "told" marker (`note_message`): the person
-  is told once, not once per message, that their messages are being answered together.
+  is told once, not once per message, that their messages are being answered together;
+- a count of every message per minute (`count_message` / `flooding`): someone who sends faster
+  than anyone types is paced even when each message was answered before the next arrived (the
+  pace otherwise holds back only a backlog, never a person waiting for each answer).
 
 Owns the keys `hl:flow:*`. Imports nothing of ours.
 """
@@ -22,6 +25,7 @@ BUCKET_KEY = "hl:flow:bucket:{}"
 JOB_KEY = "hl:flow:job:{}"
 COUNT_KEY = "hl:flow:count:{}:{}"
 TOLD_KEY = "hl:flow:told:{}"
+RATE_KEY = "hl:flow:rate:{}:{}"
 
 # Token bucket: KEYS[1] the person's bucket; ARGV rate per second, burst, now.
 # Returns 0 when a turn was taken, else the seconds (rounded up, in ms) until one is free.
@@ -83,9 +87,30 @@ def note_message(redis: Redis, contact_id: str, per_minute: int, tell_every: int
     return bool(redis.set(TOLD_KEY.format(contact_id), 1, nx=True, ex=max(tell_every, 1)))
 
 
+def count_message(redis: Redis, contact_id: str, now: float | None = None) -> int:
+    """Count one inbound message, whatever the line holds; this minute's count."""
+    minute = int((now if now is not None else time.time()) // 60)
+    key = RATE_KEY.format(contact_id, minute)
+    pipe = redis.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 120)
+    return int(pipe.execute()[0])
+
+
+def flooding(redis: Redis, contact_id: str, per_minute: int, now: float | None = None) -> bool:
+    """More than `per_minute` messages this minute or the last (0: never)."""
+    if per_minute <= 0:
+        return False
+    minute = int((now if now is not None else time.time()) // 60)
+    counts = redis.mget([RATE_KEY.format(contact_id, minute),
+                         RATE_KEY.format(contact_id, minute - 1)])
+    return any(int(c or 0) > per_minute for c in counts)
+
+
 def forget(redis: Redis, contact_id: str) -> int:
     """Erase this person's flow state (counters and markers, no personal data besides the id)."""
     keys = [BUCKET_KEY.format(contact_id), JOB_KEY.format(contact_id),
             TOLD_KEY.format(contact_id)]
     keys += list(redis.scan_iter(COUNT_KEY.format(contact_id, "*")))
+    keys += list(redis.scan_iter(RATE_KEY.format(contact_id, "*")))
     return redis.delete(*keys)

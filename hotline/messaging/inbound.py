@@ -62,6 +62,7 @@ def accept(rt: Runtime, msg: Inbound) -> bool:
         schedule(rt, msg.contact_id)
         return False
     s = rt.settings
+    flow.count_message(rt.redis, msg.contact_id)
     # Only a message that arrives while an earlier one of theirs is still unanswered counts
     # towards "answered together": someone who waits for each answer (a registration answered
     # quickly) is never told to slow down.
@@ -115,8 +116,10 @@ def drain(rt: Runtime, contact_id: str) -> int:
     wait = flow.take_turn(rt.redis, contact_id, s.inbound_turns_per_minute, s.inbound_turn_burst)
     # The pace holds back a backlog, never someone with one message waiting: they are waiting
     # for each answer (a registration answered quickly), and the reply's round trip already
-    # paces them.
-    if wait > 0 and len(pending) > 1:
+    # paces them; unless they write faster than anyone types (a script, a stuck phone), when
+    # answering each message as it comes would bill a reply per message.
+    if wait > 0 and (len(pending) > 1 or flow.flooding(rt.redis, contact_id,
+                                                         s.inbound_flood_per_minute)):
         schedule(rt, contact_id, delay=wait)
         return 0
     # A message that keeps failing is set aside for a supervisor (dead letters), not retried

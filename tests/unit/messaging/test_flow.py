@@ -190,3 +190,31 @@ def test_a_look_again_at_a_held_line_does_not_hold_up_the_next_message(settings,
     assert rt.queue("inbound").count == 1  # at once, not behind the look-again
     run_jobs(rt)
     assert rt.messages.load_inbound(second.sid).state == "done"
+
+
+def test_someone_writing_faster_than_anyone_types_is_paced_even_one_at_a_time(settings, redis):
+    # A script or a stuck phone, each message answered before the next arrives: without this a
+    # turn and a billed reply per message (the review's H4), however fast they come.
+    rt = runtime(settings, inbound_flood_per_minute=3, inbound_turns_per_minute=1,
+                 inbound_turn_burst=1)
+    states = []
+    for i in range(6):
+        msg = write(rt, "+5215500000009", f"hola {i}", i)
+        inbound.drain(rt, msg.contact_id)
+        states.append(rt.messages.load_inbound(msg.sid).state)
+    # The first had the one turn of the burst; the next two were not flooding yet (one at a
+    # time is answered at once); from the fourth message in the minute (over 3), they wait.
+    assert states[:3] == ["done"] * 3 and states[3:] == ["received"] * 3
+    assert len(inbound.inbox(rt).pending(msg.contact_id)) == 3
+    assert flow.forget(redis, msg.contact_id) >= 1
+    assert not flow.flooding(redis, msg.contact_id, 3)
+
+
+def test_flooding_reads_this_minute_and_the_last_and_zero_never_floods(redis):
+    now = 1_800_000_000.0
+    for _ in range(4):
+        flow.count_message(redis, "c-rate", now=now - 60)
+    assert flow.flooding(redis, "c-rate", 3, now=now)
+    assert not flow.flooding(redis, "c-rate", 4, now=now)
+    assert not flow.flooding(redis, "c-rate", 0, now=now)
+    assert not flow.flooding(redis, "c-rate", 3, now=now + 120)
