@@ -23,6 +23,7 @@ from hotline.runtime import BROADCAST_QUEUE, INBOUND_QUEUE, OUTBOUND_QUEUE, proc
 log = logging.getLogger(__name__)
 
 SWEEP_HOLD_SECONDS = 300
+SWEPT_KEY = "hl:swept:{}:{}"  # line name, contact id: one sweep job per line at a time
 WAIT_NOTICE = "hl:waitnotice:{}"
 # The work on a person's line: its items are counted and set aside one by one
 # (`deadletters.guard`), and the sweeper picks the line up again; the job itself is no letter.
@@ -46,7 +47,7 @@ def _lift_sweep_hold(rt, name: str, contact_id: str) -> None:
     sweep's to catch at its next round. The hold exists against a job storm while nothing can
     move (Rasa down for an hour); held over from a sweep that found the line busy for a moment,
     it kept a killed worker's person waiting five minutes in the chaos benchmark."""
-    rt.redis.delete(f"hl:swept:{name}:{contact_id}")
+    rt.redis.delete(SWEPT_KEY.format(name, contact_id))
 
 
 def drain_outbox(contact_id: str) -> int:
@@ -111,7 +112,7 @@ def sweep() -> dict:
         for contact_id in serial.active_keys():
             # At most one sweep job per contact every few minutes, however long an outage.
             if serial.pending(contact_id) and rt.redis.set(
-                f"hl:swept:{name}:{contact_id}", 1, nx=True, ex=SWEEP_HOLD_SECONDS
+                SWEPT_KEY.format(name, contact_id), 1, nx=True, ex=SWEEP_HOLD_SECONDS
             ):
                 reschedule(contact_id)
                 counts[name] += 1

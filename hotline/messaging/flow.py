@@ -76,12 +76,7 @@ def note_message(redis: Redis, contact_id: str, per_minute: int, tell_every: int
     together). A limit of 0 never tells."""
     if per_minute <= 0:
         return False
-    minute = int((now if now is not None else time.time()) // 60)
-    key = COUNT_KEY.format(contact_id, minute)
-    pipe = redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, 120)
-    count = pipe.execute()[0]
+    count = _count_minute(redis, COUNT_KEY, contact_id, now)
     if count <= per_minute:
         return False
     return bool(redis.set(TOLD_KEY.format(contact_id), 1, nx=True, ex=max(tell_every, 1)))
@@ -89,8 +84,14 @@ def note_message(redis: Redis, contact_id: str, per_minute: int, tell_every: int
 
 def count_message(redis: Redis, contact_id: str, now: float | None = None) -> int:
     """Count one inbound message, whatever the line holds; this minute's count."""
+    return _count_minute(redis, RATE_KEY, contact_id, now)
+
+
+def _count_minute(redis: Redis, key_format: str, contact_id: str, now: float | None) -> int:
+    """One more in this minute's counter of `key_format`; the new count (kept two minutes, so
+    `flooding` can read the last one too)."""
     minute = int((now if now is not None else time.time()) // 60)
-    key = RATE_KEY.format(contact_id, minute)
+    key = key_format.format(contact_id, minute)
     pipe = redis.pipeline()
     pipe.incr(key)
     pipe.expire(key, 120)

@@ -54,8 +54,9 @@ def check(service: str, ready: bool, environ=None) -> tuple[bool, str]:
     if seconds is None:
         # Starting up: the first beat comes as the loop starts.
         return False, f"no beat yet in {serve.beat_file}"
-    if seconds > limit(service, settings):
-        return False, f"last beat {seconds:.0f} s ago (limit {limit(service, settings):.0f} s)"
+    allowed = limit(service, settings)
+    if seconds > allowed:
+        return False, f"last beat {seconds:.0f} s ago (limit {allowed:.0f} s)"
     if ready:
         problem = redis_answers(settings)
         if problem:
