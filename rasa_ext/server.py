@@ -16,12 +16,15 @@ from hotline.config import ConfigError, Settings
 def rasa_argv(args: list[str], token: str) -> list[str]:
     """The arguments Rasa parses: the given ones, with the API token added once.
 
-    >>> rasa_argv(["run", "--enable-api"], "t0k")
-    ['rasa', 'run', '--enable-api', '--auth-token', 't0k']
+    The token is joined to its option with "=": a generated token may begin with "-" (one in
+    64 of `secrets.token_urlsafe`), which argparse would read as another option and refuse.
+
+    >>> rasa_argv(["run", "--enable-api"], "-t0k")
+    ['rasa', 'run', '--enable-api', '--auth-token=-t0k']
     """
     if "--auth-token" in args or any(a.startswith("--auth-token=") for a in args):
         raise ValueError("pass the Rasa token as RASA_TOKEN, not on the command line")
-    return ["rasa", *args, "--auth-token", token]
+    return ["rasa", *args, f"--auth-token={token}"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,7 +60,7 @@ def test_the_gateway_sends_the_token_as_a_header(settings):
 
 def test_rasa_gets_its_token_inside_the_process_not_on_the_command_line():
     assert server.rasa_argv(["run", "--enable-api"], "t") == [
-        "rasa", "run", "--enable-api", "--auth-token", "t"]
+        "rasa", "run", "--enable-api", "--auth-token=t"]
     with pytest.raises(ValueError):
         server.rasa_argv(["run", "--auth-token", "t"], "t")
     with pytest.raises(ValueError):
@@ -76,8 +76,19 @@ def test_rasa_gets_its_token_inside_the_process_not_on_the_command_line():
                           env={"RASA_TOKEN": "hidden-token", "PATH": "",
                                "PYTHONPATH": str(PROJECT_ROOT)})
     parsed, cmdline = json.loads(done.stdout.strip().splitlines()[-1])
-    assert parsed[-2:] == ["--auth-token", "hidden-token"]
+    assert parsed[-1] == "--auth-token=hidden-token"
     assert "hidden-token" not in " ".join(cmdline)
+
+
+@pytest.mark.parametrize("token", ["-starts-with-a-dash", "--double", "plain_Token-9"])
+def test_rasas_own_parser_reads_any_generated_token(token):
+    # secrets.token_urlsafe begins with "-" one time in 64: Rasa once refused to start on
+    # such a token ("argument -t/--auth-token: expected one argument").
+    from rasa.__main__ import create_argument_parser
+
+    parsed = create_argument_parser().parse_args(
+        server.rasa_argv(["run", "--enable-api", "--model", "models"], token)[1:])
+    assert parsed.auth_token == token
 
 
 def test_without_a_token_rasa_does_not_start():
