@@ -10,8 +10,9 @@ TF-IDF character 2-5 grams, logistic regression, no fallback), per language:
 - the same on the hard subset, by one rule: messages longer than 80 characters (in these sets
   they are the stories, the run-ons of voice-to-text and the mixed-language ones).
 
-Lanes: the frozen held-out set (tests/rasa/heldout/, scored, never tuned against) always;
-`--cv K` adds K-fold cross-validation over nlu_data/ (the same folds for both systems; K NLU
+Lanes: the frozen held-out set (tests/rasa/heldout/, scored, never tuned against) always; the
+development set (tests/rasa/dev/: written apart from the training data, the set to tune against,
+so its figures flatter); `--cv K` adds K-fold cross-validation over nlu_data/ (the same folds for both systems; K NLU
 trainings), the only figures to tune against. `stop_messages` is not a model topic (opting out
 is read by words before the model), so the topic table leaves it out and a line of its own
 gives the opt-out recall on it and the false opt-outs on every other message.
@@ -39,6 +40,7 @@ from hotline.text import normalize
 
 HELD_OUT = PROJECT_ROOT / "tests" / "rasa" / "nlu"
 FROZEN = PROJECT_ROOT / "tests" / "rasa" / "heldout"
+DEV = PROJECT_ROOT / "tests" / "rasa" / "dev"
 FALLBACK = "nlu_fallback"
 STOP_TOPIC = "stop_messages"
 HARD_LENGTH = 80
@@ -80,6 +82,13 @@ def frozen_held_out() -> list[Example]:
     its hash (tests/rasa/heldout/SHA256SUMS): a score on it means something only while nobody
     has tuned against it."""
     return [e for lang in ("en", "es") for e in read_examples(FROZEN / f"{lang}.yml", lang)]
+
+
+def development_set() -> list[Example]:
+    """Messages written apart from nlu_data/, by other hands, to choose between pipelines and
+    thresholds: tuned against, so they stay out of both training and the frozen set."""
+    return [e for lang in ("en", "es") if (DEV / f"{lang}.yml").exists()
+            for e in read_examples(DEV / f"{lang}.yml", lang)]
 
 
 def training_examples() -> list[Example]:
@@ -276,6 +285,11 @@ def main(cv: int = 0) -> int:
     print(report(f"frozen held-out set ({FROZEN.relative_to(PROJECT_ROOT)}), model "
                  f"{model.name}; hard = longer than {HARD_LENGTH} characters:",
                  results["held_out"]), flush=True)
+    dev = development_set()
+    if dev:
+        results["development"] = tables(dev, predictions(systems, dev))
+        print(report(f"development set ({DEV.relative_to(PROJECT_ROOT)}, tuned against):",
+                     results["development"]), flush=True)
     if cv:
         print(f"{cv}-fold cross-validation on nlu_data/ (same folds for both) ...", flush=True)
         examples, predicted = cross_validate(cv)
