@@ -24,7 +24,7 @@ from hotline.outreach import spec as bc_spec
 from hotline.outreach import store as bc_store
 from hotline.registration import notify
 from hotline.runtime import FAILED_JOB_TTL, OUTBOUND_QUEUE, Runtime
-from support import SMS_NUMBER
+from support import SMS_NUMBER, sandbox_records
 from support.people import person
 
 
@@ -236,3 +236,51 @@ def test_a_line_that_cannot_move_keeps_the_hold_against_a_job_storm(worker_rt, m
     inbound.inbox(rt).push("c-stuck", "SMwaiting")
     assert jobs.sweep()["inbox"] == 0
 
+
+
+class _Assistant:
+    def send(self, contact_id, text, metadata):
+        return [{"text": f"respuesta a {text}"}]
+
+
+def _write(rt, number: str, sid: str) -> str:
+    contact_id = rt.contacts.touch_inbound(parse_address(number))
+    rt.contacts.set_language(contact_id, "es", chosen=True)
+    inbound.accept(rt, Inbound(sid=sid, contact_id=contact_id, channel="sms", sender=number,
+                               to=SMS_NUMBER, body="hola", num_media=0, received_at=time.time()))
+    return contact_id
+
+
+def test_an_answer_goes_out_with_its_turn_not_after_another_job(sandbox_rt, monkeypatch):
+    # Under load every worker is in someone's Rasa turn and the outbound job waited for one:
+    # at 10 people writing at once that doubled the reply time.
+    rt = sandbox_rt
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
+    rt.__dict__["assistant"] = _Assistant()
+    contact_id = _write(rt, "+5215544400001", "SM" + "a1" * 16)
+    assert jobs.drain_inbox(contact_id) == 1
+    assert [r["body"] for r in sandbox_records(rt.redis)] == ["respuesta a hola"]
+    assert not outbound.outbox(rt).pending(contact_id)
+    work(rt)  # the outbound job queued with the answer finds it sent: nothing goes twice
+    assert len(sandbox_records(rt.redis)) == 1
+
+
+def test_an_answer_not_sent_at_once_is_sent_by_its_outbound_job(sandbox_rt, monkeypatch):
+    rt = sandbox_rt
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
+    rt.__dict__["assistant"] = _Assistant()
+    real_send, failures = outbound.send_one, []
+
+    def flaky(rt, out_id):
+        if not failures:
+            failures.append(out_id)
+            raise ConnectionError("Twilio unreachable for a moment")
+        return real_send(rt, out_id)
+
+    monkeypatch.setattr(outbound, "send_one", flaky)
+    contact_id = _write(rt, "+5215544400002", "SM" + "b2" * 16)
+    assert jobs.drain_inbox(contact_id) == 1  # the turn is done; the send is the job's
+    assert failures and outbound.outbox(rt).pending(contact_id)
+    assert sandbox_records(rt.redis) == []
+    work(rt)
+    assert [r["body"] for r in sandbox_records(rt.redis)] == ["respuesta a hola"]
