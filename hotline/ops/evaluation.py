@@ -11,11 +11,12 @@ TF-IDF character 2-5 grams, logistic regression, no fallback), per language:
   they are the stories, the run-ons of voice-to-text and the mixed-language ones).
 
 Lanes: the frozen held-out set (tests/rasa/heldout/, scored, never tuned against) always; the
-development set (tests/rasa/dev/: written apart from the training data, the set to tune against,
-so its figures flatter); `--cv K` adds K-fold cross-validation over nlu_data/ (the same folds for both systems; K NLU
-trainings), the only figures to tune against. `stop_messages` is not a model topic (opting out
-is read by words before the model), so the topic table leaves it out and a line of its own
-gives the opt-out recall on it and the false opt-outs on every other message.
+development set (tests/rasa/dev/: written apart from the training data, the set to tune
+against, so its figures flatter); `--cv K` adds K-fold cross-validation over nlu_data/ (the
+same folds for both systems; K NLU trainings), also fair to tune against. `stop_messages` is
+not a model topic (opting out is read by words before the model), so the topic table leaves it
+out and a line of its own gives the opt-out recall on it and the false opt-outs on every other
+message.
 """
 
 from __future__ import annotations

@@ -6,8 +6,13 @@ import subprocess
 import pytest
 
 from hotline.config import PROJECT_ROOT
-from hotline.ops.evaluation import (development_set, frozen_held_out, held_out, read_examples,
-                                    training_examples)
+from hotline.ops.evaluation import (
+    development_set,
+    frozen_held_out,
+    held_out,
+    read_examples,
+    training_examples,
+)
 from hotline.ops.training import rasa_bin, rasa_env
 
 pytestmark = pytest.mark.rasa
