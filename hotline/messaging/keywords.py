@@ -101,24 +101,27 @@ def is_cancel(body: str) -> bool:
 # needs both halves of the request, a stopping and the messages, so that "stop, I have a
 # question" or "no me llegan los mensajes" reach the assistant; `_NOT_STOPPING` then keeps out
 # what only looks like a request to stop (voice notes, wrong information, "don't stop").
-_MESSAGES_ES = r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)?|notificaciones)"
+_MESSAGES_ES = (r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)?|"
+                r"notificacion(?:es)?|alertas|avisos|recordatorios)")
 # Only the forms that ask ("no me manden", "dejen de escribirme"), never the ones that tell
 # ("no me escribieron la fecha", "no me mandan nada"), and no "llamar" ("no me llamo así").
 _SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|(?:en[vb]|emb)i(?:e|es|en|ar|arme|arnos|ando)|"
             r"escri[bv](?:a|as|an|ir|irme|irnos|iendo)|texte(?:e|es|en|ar|arme|ando)|"
-            r"contact(?:e|es|en|ar|arme|ando)|llegue|lleguen|(?:h?agan|h?aga) llegar)\b")
+            r"contact(?:e|es|en|ar|arme|ando)|mensaje(?:e|en|ar|arme)|llegue|lleguen|"
+            r"(?:h?agan|h?aga) llegar)\b")
 # "no me manden a México" is being sent, not texted; "a este número" is where texts go.
 _NOT_A_PLACE = (r"(?! (?:a|al|pa|para)\b(?! (?:este|esta|mi|mis) (?:numero|cel|celular|"
                 r"telefono|whats\w*))| (?:de regreso|de vuelta|devuelta|otra vez a|lejos|fuera)\b)")
-_MESSAGES_EN = (r"(?:messages?|mesages?|massages?|texts?|txts?|sms|msgs?|notifications|alerts|"
-                r"whatsapps?)")
+_MESSAGES_EN = (r"(?:messages?|mesages?|massages?|texts?|txts?|sms|msgs?|notifications?|alerts?|"
+                r"whatsapps?|reminders?|updates|communications?)")
 _SEND_EN = (r"(?:text|texting|txt|txting|message|messaging|msg|contact|contacting|write|"
-            r"writing|email|emailing|bother|bothering|spam|spamming|sms|sending)\b")
+            r"writing|email|emailing|bother|bothering|spam|spamming|sms|sending|whatsapp|"
+            r"whatsapping)\b")
 _STOP_PATTERNS = [re.compile(p) for p in (
     # ya no me manden / no me sigan mandando / no me vuelvan a escribir / que no me lleguen
     # ...but not "que no me manden a México otra vez" / "de regreso": being sent, not texted.
     # ...also "no quiero que me escriban", "no me estén mandando", "ni me escriban".
-    rf"\b(?:no|ni) (?:quiero que |kiero que |quisiera que |deseo que )?(?:me |nos )"
+    rf"\b(?:no|ni) (?:(?:quiero|kiero|quisiera|deseo|ocupo|necesito) (?:que|q|k) )?(?:me |nos )"
     rf"(?:sigan |siga |sigas |vuelvan a |vuelva a |vuelvas a |esten |este |estes )?{_SEND_ES}"
     rf"{_NOT_A_PLACE}",
     # "no escriban más", "no manden nada", "no escribir a este número": no "me", so only
@@ -127,29 +130,43 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"a (?:este|mi) (?:numero|cel|celular|telefono|whats\w*))\b",
     rf"\bno {_SEND_ES}(?: (?:mas|por favor|porfa|porfavor|xfa|gracias))*$",
     # dejen de / deja de / paren de / basta de ... escribirme / mandarme mensajes / molestarme
-    rf"\b(?:dej\w* de|par\w* de|basta de) (?:\w+ ){{0,2}}(?:{_SEND_ES}|molestar\w*)",
+    rf"\b(?:dej\w* de|par\w* de|basta (?:ya )?de) (?:\w+ ){{0,2}}(?:{_SEND_ES}|molestar\w*)",
     # no quiero (recibir) (más) mensajes / ya no quiero sus textos / no más mensajes
-    rf"\bno (?:quiero|kiero|quisiera|kisiera|deseo|necesito|ocupo) (?:\w+ ){{0,3}}{_MESSAGES_ES}",
+    rf"\bno (?:quiero|kiero|quisiera|kisiera|deseo|necesito|ocupo|quiere|queremos) "
+    rf"(?:\w+ ){{0,3}}{_MESSAGES_ES}",
+    # quisiera ya no recibir mensajes / no recibir más avisos
+    rf"\bno (?:seguir )?(?:recibir|resibir) (?:\w+ ){{0,2}}{_MESSAGES_ES}",
+    # "ya no le manden" (to a daughter's phone) only as the end of the message: "no le manden
+    # dinero al coyote" is not about messages.
+    rf"\bya no (?:le|les) {_SEND_ES}(?: (?:mas|nada|{_MESSAGES_ES}|por favor|porfa|gracias))*$",
+    r"\bnome ?(?:manden|mande|escriban|escriba)\b",
+    rf"\bdej\w*(?:me|nos) en paz (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     # ya no quiero recibir información / avisos; ya no quiero estar en la lista
     r"\bno (?:quiero|kiero|deseo|quisiera) (?:seguir )?(?:recibi\w*|resibi\w*) (?:\w+ ){0,2}"
     r"(?:informacion|info|avisos|noticias|nada)\b",
     r"\bno (?:quiero|kiero|deseo|quisiera) (?:estar|seguir|aparecer) en (?:la|su|sus|esta) "
     r"(?:\w+ )?listas?\b",
     rf"\b(?:no|ya no|nada) mas {_MESSAGES_ES}",
-    rf"\bbasta de {_MESSAGES_ES}",
+    rf"\bya no {_MESSAGES_ES}\b",
+    rf"\bbasta (?:ya )?de {_MESSAGES_ES}",
+    rf"\bbaja de (?:los|sus|estos|las) {_MESSAGES_ES}",
     # paren / detengan / cancelen los mensajes; no me interesan sus mensajes
     rf"\b(?:paren|pare|parar|detengan|detener|corten|cortar|cancelen|cancelar|quiten|alto a|"
     rf"desactiv\w*|apag\w*) (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     rf"\bno (?:me |nos )?interes\w* (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     r"\bno (?:me|nos) molest(?:en|es)\b",
-    r"\bsal(?:ir|irme|irnos|gan|ganme|game)\w* de (?:la|esta|su|sus|los|estos) "
+    r"\bsal(?:ir|irme|irnos|gan|ganme|game|go)\w* de (?:la|esta|su|sus|los|estos) "
     r"(?:\w+ )?(?:lista|listas|mensajes|servicio)\b",
     # dar(me) de baja / desuscribirme / quítenme (de la lista) / sáquenme de la lista
-    r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b",
+    # ...not "dar de baja mi lugar en el albergue": something other than the messages
+    r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b(?! (?:mi|el|la|los|las|un|una|"
+    r"su) (?!numero|cel|celular|telefono|whats\w*|suscripcion|mensajes?)\w+)",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
     r"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
     r"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
     r"contacto) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
+    rf"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|este) numero de (?:los|sus|estos) "
+    rf"{_MESSAGES_ES}",
     r"\bcancel\w* (?:la |mi |el |su )?(?:suscripcion|subscripcion)",
     # stop texting me / stop sending (me) messages / quit messaging me
     rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}(?! (?:money|my|the|to|for)\b)",
@@ -183,14 +200,36 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\b(?:take|remove|get|delete) (?:me|us|my number) (?:off|from|out of) (?:the|this|your|ur)"
     r" (?:\w+ )?list\b",
     r"\bcancel (?:my |the |this )?(?:subscription|texts|messages)",
+    # English as Spanish speakers write it: "please not send me more message", "no text me
+    # more", "i no want more messages" (only from the start or after please: "they did not
+    # send me the date" is a complaint)
+    r"(?:^|please |pls |plz |por favor )(?:not|no) (?:more )?(?:send|text|txt|message|msg|"
+    r"write|whatsapp)(?: me| us)?\b",
+    rf"\bi (?:no|not) (?:want|need) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
+    rf"\b(?:dont|don t|do not|never) send (?:\w+ ){{0,2}}(?:more|anymore)\b.*"
+    rf"\b(?:{_MESSAGES_EN}|phone|number|cell)\b",
+    rf"\b(?:turn off|switch off|shut off|disable|block|mute|cut (?:it )?out|quit it) "
+    rf"(?:\w+ ){{0,3}}{_MESSAGES_EN}",
+    rf"\bmake (?:the |these |your |ur )?{_MESSAGES_EN} stop\b",
+    rf"\bleave (?:me|us) alone (?:\w+ ){{0,2}}{_MESSAGES_EN}",
+    r"\bout of (?:this|the|your|ur) (?:text |message |sms )?list\b",
+    rf"\bremove (?:me|us|my number) from (?:the|these|your|ur|this) (?:\w+ )?{_MESSAGES_EN}",
+    rf"\b{_MESSAGES_EN} stop$",
+    rf"\b{_MESSAGES_EN}\b.* stop (?:them|it|all)(?: (?:please|pls|plz|now|thanks|thank you))*$",
+    r"\b(?:stpo|sotp|stpp|sop) (?:\w+ )?(?:texting|messaging|sending|text|message)\b",
+    r"\bunsu(?:b|sc)\w*",
 )]
 _NOT_STOPPING = re.compile(
-    r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong|equivocad\w*|"
+    r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong(?! number)|equivocad\w*|"
     r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
     r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t) (?:got|get|"
     r"gotten|received|receive)|pregunta|question|duda|"
     # "why did you stop texting me" wants the messages back
-    r"why (?:did|have|has|do) (?:you|u|they) (?:\w+ )?stop\w*)\b")
+    r"why (?:did|have|has|do) (?:you|u|they) (?:\w+ )?stop\w*|"
+    r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:dejaron|dejo|pararon|paro)|"
+    r"no (?:me |nos )(?:dej\w*|par\w*) de|"
+    # a change of language or channel, not of whether to write
+    r"in (?:english|spanish)|en (?:ingles|espanol)|instead|en vez|en lugar)\b")
 
 
 # A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").
