@@ -237,7 +237,7 @@ def change_status(reference: str):
     registrations = store()
     if not ref or registrations.get(ref, actor=None) is None:
         return error_response(404, "no registration with that reference")
-    details = body.dict(exclude_none=True, exclude={"status"})
+    details = body.model_dump(exclude_none=True, exclude={"status"})
     try:
         result = notify.status_changed(runtime(), ref, body.status, details, actor())
     except notify.NotifyError as exc:

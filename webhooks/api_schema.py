@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-# Written against pydantic's v1 API, which pydantic 2 keeps as pydantic.v1.
-from pydantic.v1 import (
+from pydantic import (
+    AfterValidator,
     BaseModel,
-    Extra,
+    BeforeValidator,
+    ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
+    StringConstraints,
     ValidationError,
-    confloat,
-    conint,
-    constr,
-    validator,
+    field_validator,
 )
+from pydantic.json_schema import GenerateJsonSchema
 
 from hotline.contacts import TOPICS
 from hotline.messaging.sms import MAX_BODY as MAX_TEXT
@@ -60,7 +61,9 @@ def _fullmatch(pattern: str):
     compiled = re.compile(pattern, re.ASCII)
 
     def check(value):
-        # pydantic's own check is re.match with `$`, which lets a trailing newline through.
+        # The whole value, whichever engine checked the field's pattern: pydantic's own `$`
+        # is the end of the text, but with Python's re (its fallback) it lets a trailing
+        # newline through.
         if value is not None and not compiled.fullmatch(value):
             raise ValueError(f"must match {pattern}")
         return value
@@ -73,34 +76,51 @@ def _text(value):
     return value
 
 
+def _strip(value):
+    # Python's own strip, so the blanks taken off the ends are the ones str.isspace() names.
+    return value.strip() if isinstance(value, str) else value
+
+
 MONTH = r"[0-9]{4}-(0[1-9]|1[0-2])"
 COUNTRY = r"[A-Za-z]{2}"
 
 
-class Filters(BaseModel, extra=Extra.ignore):
+def _pattern(pattern: str, strict: bool = False):
+    """A string that matches `pattern` whole."""
+    return Annotated[str, StringConstraints(strict=strict, pattern=f"^{pattern}$"),
+                     AfterValidator(_fullmatch(pattern))]
+
+
+def _strict_text(max_length: int, min_length: int = 1):
+    """A JSON string, its ends stripped, between the lengths."""
+    return Annotated[str, StringConstraints(strict=True, min_length=min_length,
+                                            max_length=max_length), BeforeValidator(_strip)]
+
+
+class Filters(BaseModel):
     """Which registrations: every filter is optional."""
 
+    model_config = ConfigDict(extra="ignore")
+
     status: Literal[STATUSES] | None = Field(None, description="only this status")
-    country: constr(regex=f"^{COUNTRY}$") | None = Field(
+    country: _pattern(COUNTRY) | None = Field(
         None, description="citizenship or country of residence, ISO 3166 two letters")
-    enrolled_from: constr(regex=f"^{MONTH}$") | None = Field(
+    enrolled_from: _pattern(MONTH) | None = Field(
         None, description="enrolled in MPP this month or later, YYYY-MM")
-    enrolled_to: constr(regex=f"^{MONTH}$") | None = Field(
+    enrolled_to: _pattern(MONTH) | None = Field(
         None, description="enrolled in MPP this month or earlier, YYYY-MM")
     vulnerable: Literal["true", "false"] | None = Field(
         None, description="with (true) or without (false) a declared vulnerability")
-    phone: constr(max_length=40) | None = Field(
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         None, description="the registrations of the person writing from this number, written "
                           "any way (+52 1…, national format in Mexico); found through the "
                           "contact store, SMS and WhatsApp alike")
 
-    _ascii = validator("*", pre=True, allow_reuse=True)(_ascii_query)
-    _country = validator("country", allow_reuse=True)(_fullmatch(COUNTRY))
-    _months = validator("enrolled_from", "enrolled_to", allow_reuse=True)(_fullmatch(MONTH))
+    _ascii = field_validator("*", mode="before")(_ascii_query)
 
     def as_filters(self) -> dict:
         """The store's filters: country upper-case, vulnerable a bool."""
-        filters = self.dict(exclude_none=True)
+        filters = self.model_dump(exclude_none=True)
         if "country" in filters:
             filters["country"] = filters["country"].upper()
         if "vulnerable" in filters:
@@ -109,84 +129,85 @@ class Filters(BaseModel, extra=Extra.ignore):
 
 
 class ListQuery(Filters):
-    page: conint(ge=1, le=10**6) = Field(1, description="which page, from 1")
-    per_page: conint(ge=1, le=MAX_PER_PAGE) = Field(50, description="rows per page")
+    page: Annotated[int, Field(ge=1, le=10**6)] = Field(1, description="which page, from 1")
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = Field(
+        50, description="rows per page")
     order: Literal["priority"] | None = Field(
         None, description="priority: the most vulnerable and longest enrolled first")
 
-    _numbers = validator("page", "per_page", pre=True, allow_reuse=True)(_whole_number)
+    _numbers = field_validator("page", "per_page", mode="before")(_whole_number)
 
 
 class ExportQuery(Filters):
     pass
 
 
-def _strict_text(max_length: int, min_length: int = 1):
-    return constr(strict=True, strip_whitespace=True, min_length=min_length,
-                  max_length=max_length)
-
-
-class StatusChange(BaseModel, extra=Extra.forbid):
+class StatusChange(BaseModel):
     """A new status; the person is told in their language. An appointment needs place, date
     and time; information_needed needs what."""
 
+    model_config = ConfigDict(extra="forbid")
+
     status: Literal[SETTABLE]
     place: _strict_text(300) | None = Field(None, description="where, in words")
-    date: constr(strict=True, regex=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") | None = Field(
+    date: _pattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", strict=True) | None = Field(
         None, description="YYYY-MM-DD")
-    time: constr(strict=True, regex=r"^[0-9]{2}:[0-9]{2}$") | None = Field(
+    time: _pattern(r"[0-9]{2}:[0-9]{2}", strict=True) | None = Field(
         None, description="HH:MM, local time")
     what: _strict_text(300) | None = Field(None, description="what is needed, in words")
 
-    _texts = validator("place", "what", allow_reuse=True)(_text)
-    _date = validator("date", allow_reuse=True)(_fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"))
-    _time = validator("time", allow_reuse=True)(_fullmatch(r"[0-9]{2}:[0-9]{2}"))
+    _texts = field_validator("place", "what")(_text)
 
 
-class Texts(BaseModel, extra=Extra.forbid):
+class Texts(BaseModel):
     """The broadcast's free text, in each language."""
+
+    model_config = ConfigDict(extra="forbid")
 
     en: _strict_text(MAX_TEXT)
     es: _strict_text(MAX_TEXT)
 
-    _texts = validator("en", "es", allow_reuse=True)(_text)
+    _texts = field_validator("en", "es")(_text)
 
 
-class Audience(BaseModel, extra=Extra.forbid):
+class Audience(BaseModel):
     """Who receives a broadcast: everyone matching all the filters given."""
+
+    model_config = ConfigDict(extra="forbid")
 
     language: Literal["en", "es"] | None = None
     channel: Literal["sms", "whatsapp"] | None = None
-    country: constr(strict=True, regex=f"^{COUNTRY}$") | None = None
+    country: _pattern(COUNTRY, strict=True) | None = None
     city: _strict_text(100) | None = None
     status: Literal[STATUSES] | None = None
     registered: StrictBool | None = None
     subscribed: Literal[TOPICS] | None = None
 
-    _country = validator("country", allow_reuse=True)(_fullmatch(COUNTRY))
-    _city = validator("city", allow_reuse=True)(_text)
+    _city = field_validator("city")(_text)
 
 
-class BroadcastRequest(BaseModel, extra=Extra.forbid):
+class BroadcastRequest(BaseModel):
     """A broadcast: a catalog `template` (with `values`) or free `text`, never both."""
 
-    template: constr(strict=True, regex=r"^[a-z0-9_.]{1,80}$") | None = None
-    values: dict[constr(regex=r"^[a-z_]{1,40}$"),
-                 _strict_text(300, 0) | conint(strict=True)] | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    template: _pattern(r"[a-z0-9_.]{1,80}", strict=True) | None = None
+    values: dict[_pattern(r"[a-z_]{1,40}"), _strict_text(300, 0) | StrictInt] | None = Field(
+        None, description="the template's values by name (a-z and _, at most 40)")
     text: Texts | None = None
     audience: Literal["everyone"] | Audience | None = None
-    send_at: constr(strict=True, max_length=40) | None = Field(
+    send_at: Annotated[str, StringConstraints(strict=True, max_length=40)] | None = Field(
         None, description="ISO 8601 time with a zone; now when not given")
-    rate: confloat(strict=False, ge=0, le=10000, allow_inf_nan=False) | None = Field(
+    rate: Annotated[float, Field(ge=0, le=10000, allow_inf_nan=False)] | None = Field(
         None, description="messages per second, 0 for no cap")
-    content_sid: constr(strict=True, regex=r"^HX[0-9a-fA-F]{32}$") | None = None
+    content_sid: _pattern(r"HX[0-9a-fA-F]{32}", strict=True) | None = None
     dry_run: StrictBool | None = Field(None, description="count and show, send nothing")
 
-    _values = validator("values", allow_reuse=True)(
+    _values = field_validator("values")(
         lambda v: {k: _text(x) for k, x in v.items()} if v else v)
-    _sid = validator("content_sid", allow_reuse=True)(_fullmatch(r"HX[0-9a-fA-F]{32}"))
 
-    @validator("rate", pre=True)
+    @field_validator("rate", mode="before")
+    @classmethod
     def _rate_is_a_number(cls, value):
         # Not "5" nor true: a JSON number (bool is an int in Python).
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -195,20 +216,40 @@ class BroadcastRequest(BaseModel, extra=Extra.forbid):
 
     def spec(self) -> dict:
         """The request as `outreach.spec.build` reads it."""
-        spec = self.dict(exclude_none=True)
+        spec = self.model_dump(exclude_none=True)
         if isinstance(self.audience, Audience):
-            spec["audience"] = self.audience.dict(exclude_none=True)
+            spec["audience"] = self.audience.model_dump(exclude_none=True)
         return spec
+
+
+def _where(loc: tuple, data, missing: bool) -> str:
+    """An error's place as the request names it: the keys and indexes into `data`, without the
+    names pydantic gives the branches of a choice (`Audience`, `literal['everyone']`, ...)."""
+    path = []
+    for n, part in enumerate(loc):
+        inside = part in data if isinstance(data, dict) else (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data))
+        if inside:
+            data = data[part]
+        elif not (missing and n == len(loc) - 1):
+            continue
+        path.append(str(part))
+    return ".".join(path) or "body"
 
 
 def check(model: type[BaseModel], data) -> BaseModel:
     """`data` as `model`, or Invalid naming each field that does not fit."""
     try:
-        return model.parse_obj(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-            for e in exc.errors()[:5])) from None
+        problems = []
+        for e in exc.errors(include_url=False, include_input=False):
+            error = (e.get("ctx") or {}).get("error")
+            message = str(error) if e["type"] == "value_error" and error else e["msg"]
+            problem = f"{_where(e['loc'], data, e['type'] == 'missing')}: {message}"
+            if problem not in problems:
+                problems.append(problem)
+        raise Invalid("; ".join(problems[:5])) from None
 
 
 def _no_constant(name: str):
@@ -272,8 +313,37 @@ BROADCAST_ID = r"^BC[0-9a-f]{16}$"
 _REF = "#/components/schemas/{model}"
 
 
+class _OpenAPISchema(GenerateJsonSchema):
+    """pydantic's JSON Schema written as OpenAPI 3.0 reads it: a field that may be left out is
+    its type alone (3.0 has no "null" type), a single choice an enum (3.0 has no const), and an
+    object's keys are not described by a pattern (3.0 has no patternProperties)."""
+
+    def nullable_schema(self, schema):
+        return self.generate_inner(schema["schema"])
+
+    def default_schema(self, schema):
+        json_schema = super().default_schema(schema)
+        if json_schema.get("default", ...) is None:
+            del json_schema["default"]
+        return json_schema
+
+    def literal_schema(self, schema):
+        json_schema = super().literal_schema(schema)
+        if "const" in json_schema:
+            json_schema["enum"] = [json_schema.pop("const")]
+        return json_schema
+
+    def dict_schema(self, schema):
+        json_schema = super().dict_schema(schema)
+        json_schema.pop("propertyNames", None)
+        patterns = json_schema.pop("patternProperties", {})
+        if patterns and "additionalProperties" not in json_schema:
+            json_schema["additionalProperties"] = next(iter(patterns.values()))
+        return json_schema
+
+
 def _query(model: type[BaseModel]) -> list[dict]:
-    schema = model.schema(ref_template=_REF)
+    schema = model.model_json_schema(ref_template=_REF, schema_generator=_OpenAPISchema)
     return [{"name": name, "in": "query", "required": False,
              "description": prop.pop("description", prop.get("title", name)),
              "schema": {k: v for k, v in prop.items() if k != "title"}}
@@ -309,8 +379,8 @@ def openapi(prefix: str) -> dict:
     components = {"Error": {"type": "object", "required": ["error", "status"], "properties": {
         "error": {"type": "string"}, "status": {"type": "integer"}}}}
     for model in (StatusChange, BroadcastRequest):
-        schema = model.schema(ref_template=_REF)
-        components.update(schema.pop("definitions", {}))
+        schema = model.model_json_schema(ref_template=_REF, schema_generator=_OpenAPISchema)
+        components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
     reference = _path("reference", REFERENCE, "a registration's reference, e.g. K7RF-9TXH")
     broadcast = _path("bc_id", BROADCAST_ID, "a broadcast's id")
