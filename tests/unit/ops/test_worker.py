@@ -51,3 +51,16 @@ def test_no_metrics_port_means_no_server(monkeypatch):
     monkeypatch.setattr(prometheus_client, "start_http_server", lambda *a, **k: started.append(a))
     start_metrics_server(ServeSettings(metrics_port=0))
     assert started == []
+
+
+def test_a_worker_learns_the_languages_before_its_first_job(monkeypatch):
+    # Training the language classifier took about two seconds at the first message a worker
+    # handled: the first person after every start or crash waited for it.
+    from hotline.messaging import language
+    from hotline.ops import worker
+
+    language._classifier.cache_clear()
+    worker.warm_up()
+    assert language._classifier.cache_info().currsize == 1
+    monkeypatch.setattr(language, "yaml", None)  # nothing read from nlu_data/ at the first job
+    assert language.classifier_vote("kiero saber si ya abrieron el rejistro")[0] == "es"
