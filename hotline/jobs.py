@@ -39,18 +39,19 @@ def drain_inbox(contact_id: str) -> int:
     handled = inbound.drain(rt, contact_id)
     if handled:
         _lift_sweep_hold(rt, "inbox", contact_id)
-        _send_now(rt, contact_id)
+        _send_now(contact_id)
     return handled
 
 
-def _send_now(rt, contact_id: str) -> None:
+def _send_now(contact_id: str) -> None:
     """The answers just decided go out from this worker at once. Their outbound job waited
     for a free worker, and under load every worker is in someone's Rasa turn: at 10 people
     writing at once that wait doubled the reply time (bench/inbound_latency.py). The job stays
     queued behind this: it finds the line sent, or sends what this could not (a failed send is
-    its retries', through the same outbox line, so nothing goes twice or out of order)."""
+    its retries', through the same outbox line, so nothing goes twice or out of order). It is
+    the outbound job's own drain, so a sweep's hold on the line is lifted here too."""
     try:
-        outbound.drain(rt, contact_id)
+        drain_outbox(contact_id)
     except Exception:  # noqa: BLE001 - the queued job retries; the inbound turn is done
         log.warning("answer to %s not sent at once; its outbound job will", contact_id,
                     exc_info=True)

@@ -265,6 +265,19 @@ def test_an_answer_goes_out_with_its_turn_not_after_another_job(sandbox_rt, monk
     assert len(sandbox_records(rt.redis)) == 1
 
 
+def test_an_answer_sent_with_its_turn_lifts_the_sweeps_hold_on_the_outbox(sandbox_rt,
+                                                                        monkeypatch):
+    # As the outbound job does: a hold left from a sweep that saw the line busy for a moment
+    # would make a later stall on it wait out SWEEP_HOLD_SECONDS.
+    rt = sandbox_rt
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
+    rt.__dict__["assistant"] = _Assistant()
+    contact_id = _write(rt, "+5215544400003", "SM" + "c3" * 16)
+    rt.redis.set(jobs.SWEPT_KEY.format("outbox", contact_id), 1, ex=jobs.SWEEP_HOLD_SECONDS)
+    assert jobs.drain_inbox(contact_id) == 1
+    assert rt.redis.get(jobs.SWEPT_KEY.format("outbox", contact_id)) is None
+
+
 def test_an_answer_not_sent_at_once_is_sent_by_its_outbound_job(sandbox_rt, monkeypatch):
     rt = sandbox_rt
     monkeypatch.setattr("hotline.runtime._process_runtime", rt)
