@@ -103,10 +103,9 @@ def sounds(texts: list[str]) -> list[str]:
 
 def build(c: float = 1.0, calibration_folds: int = 5):
     """The unfitted model: character 2-5 grams of the text and of its sound, word 1-2 grams,
-    a linear SVM
-    trained on everything, its scores made probabilities by cross-validation (the fallback
-    threshold needs them; `ensemble=False` keeps the one SVM rather than a vote of weaker ones
-    trained on part of the data)."""
+    a linear SVM trained on everything, its scores made probabilities by cross-validation (the
+    fallback threshold needs them; `ensemble=False` keeps the one SVM rather than a vote of
+    weaker ones trained on part of the data)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline, make_union

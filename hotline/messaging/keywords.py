@@ -163,10 +163,9 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"su) (?!numero|cel|celular|telefono|whats\w*|suscripcion|mensajes?)\w+)",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
     r"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
-    r"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
-    r"contacto) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
-    rf"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|este) numero de (?:los|sus|estos) "
-    rf"{_MESSAGES_ES}",
+    # ...mi número de su lista / de los mensajes
+    rf"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
+    rf"contacto) de (?:(?:la|esta|su|sus) (?:\w+ )?listas?\b|(?:los|sus|estos) {_MESSAGES_ES})",
     r"\bcancel\w* (?:la |mi |el |su )?(?:suscripcion|subscripcion)",
     # stop texting me / stop sending (me) messages / quit messaging me
     rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}(?! (?:money|my|the|to|for)\b)",
