@@ -13,14 +13,14 @@ import time
 
 from redis import Redis
 
-# Returns how long the caller must wait (seconds) before its slot.
+# Returns the slot granted and Redis's time now (seconds, Redis's clock).
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(nxt, now)
 redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'PX', 60000)
-return tostring(slot - now)
+return {tostring(slot), tostring(now)}
 """
 # Aim a little under the cap: network jitter between our clock and the receiver's must not
 # push two messages into the same second.
@@ -34,11 +34,20 @@ class RateLimiter:
         self.interval = 1.0 / (per_second * HEADROOM) if per_second and per_second > 0 else 0.0
         self._script = redis.register_script(_RESERVE) if self.interval else None
 
+    def reserve(self) -> tuple[float, float]:
+        """Take the next free slot: (slot, now), both on Redis's clock.
+
+        The slot is what the limiter promises; when the message actually leaves also depends on
+        the caller waking up on time, which a loaded machine can delay."""
+        slot, now = self._script(keys=[self.key], args=[self.interval])
+        return float(slot), float(now)
+
     def wait(self) -> float:
         """Block until this caller may send; returns the seconds waited."""
         if not self._script:
             return 0.0
-        delay = float(self._script(keys=[self.key], args=[self.interval]))
+        slot, now = self.reserve()
+        delay = slot - now
         if delay > 0:
             time.sleep(delay)
         return max(delay, 0.0)
