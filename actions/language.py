@@ -15,6 +15,15 @@ _ENGLISH = {"english", "ingles", "inglish", "engl", "ingl"}
 _SPANISH = {"spanish", "espanol", "castellano", "espaniol", "espanish", "espa"}
 
 
+# A language named after one of these asks for the other one: "no entiendo inglés", "I don't
+# speak Spanish", "stop writing to me in English", "ya no me escriban en inglés".
+_REFUSING = {"no", "dont", "not", "stop", "quit", "dejen", "deje", "deja", "dejar", "basta"}
+_COMMUNICATING = {"entiendo", "understand", "hablo", "speak", "write", "writing", "text",
+                  "texting", "send", "sending", "escriban", "escribas", "escriba", "escribir",
+                  "escribirme", "escribiendome", "manden", "mandar", "mandarme", "hablen", "leo",
+                  "read", "se"}
+
+
 def target_language(text: str, current: str) -> str:
     """The language asked for, or the other one when the message only asks to change.
 
@@ -24,20 +33,19 @@ def target_language(text: str, current: str) -> str:
     'en'
     >>> target_language("no entiendo ingles", "en")
     'es'
+    >>> target_language("stop writing to me in english", "en")
+    'es'
+    >>> target_language("ya no me escriban en ingles", "en"), target_language("no se espanol", "es")
+    ('es', 'en')
     """
-    tokens = words(text)
-    not_understood = {"no", "dont", "not", "entiendo", "understand", "hablo", "speak"}
-    english = any(t in _ENGLISH for t in tokens)
-    spanish = any(t in _SPANISH for t in tokens)
+    tokens = set(words(text))
+    english = bool(tokens & _ENGLISH)
+    spanish = bool(tokens & _SPANISH)
+    refused = bool(tokens & _REFUSING and tokens & _COMMUNICATING)
     if english and not spanish:
-        # "no entiendo inglés" / "I don't speak English" asks for the other language.
-        if {"no", "dont", "not"} & set(tokens) and not_understood & set(tokens):
-            return "es"
-        return "en"
+        return "es" if refused else "en"
     if spanish and not english:
-        if {"no", "dont", "not"} & set(tokens) and not_understood & set(tokens):
-            return "en"
-        return "es"
+        return "en" if refused else "es"
     return "en" if current == "es" else "es"
 
 
