@@ -173,6 +173,10 @@ class Settings:
     # A person whose message has waited this long unanswered (a worker restarting) is told,
     # once, that the answer is coming (the sweeper).
     delay_notice_seconds: int = 30
+    # A request to stop messages that only the model read (no keyword matched) opts the person
+    # out from this confidence up; below it they are asked to reply STOP. A false opt-out stops
+    # someone's notices about their case, so it is set well above the clarifying menu's 0.5.
+    stop_confidence: float = 0.8
     # Secrets and personal data (see hotline/crypto.py, README "Keys and personal data")
     keyring_file: Path | None = None  # versioned data keys (0600); unset = key 1 from the secret
     action_server_token: str | None = None  # Rasa -> action server shared secret (a header)
@@ -242,6 +246,7 @@ class Settings:
             claim_idle_minutes=_int(env, "HOTLINE_CLAIM_IDLE_MINUTES", cls.claim_idle_minutes),
             delay_notice_seconds=_int(env, "HOTLINE_DELAY_NOTICE_SECONDS",
                                       cls.delay_notice_seconds),
+            stop_confidence=_float(env, "HOTLINE_STOP_CONFIDENCE", cls.stop_confidence),
             keyring_file=(Path(_env(env, "HOTLINE_KEYRING_FILE"))
                           if _env(env, "HOTLINE_KEYRING_FILE") else cls.keyring_file),
             action_server_token=_env(env, "ACTION_SERVER_TOKEN", cls.action_server_token),
@@ -271,6 +276,9 @@ class Settings:
             )
         if self.default_language not in ("en", "es"):
             raise ConfigError("HOTLINE_DEFAULT_LANGUAGE must be 'en' or 'es'")
+        if not 0.5 <= self.stop_confidence <= 1.0:
+            # Below the clarifying menu's threshold the model's guess never reaches the gateway.
+            raise ConfigError("HOTLINE_STOP_CONFIDENCE must be between 0.5 and 1")
         return self
 
     @property

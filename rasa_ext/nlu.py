@@ -25,5 +25,9 @@ class Parser:
         self.agent = Agent.load(str(model))
 
     def intent(self, text: str) -> str:
+        return self.read(text)[0]
+
+    def read(self, text: str) -> tuple[str, float]:
+        """The intent and the model's confidence in it (nlu_fallback: the clarifying menu)."""
         result = self.loop.run_until_complete(self.agent.parse_message(text))
-        return result["intent"]["name"]
+        return result["intent"]["name"], float(result["intent"].get("confidence") or 0.0)

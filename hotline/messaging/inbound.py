@@ -195,18 +195,13 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
                                  keywords.keyword_language(_every_channel(msg.body) or msg.body))
         if lang != contact.language:
             rt.contacts.set_language(contact.id, lang, chosen=False)
-        if kind in (keywords.OPT_OUT, keywords.OPT_IN):
+        if kind == keywords.OPT_OUT:
             # On the channel they wrote by; "STOP ALL" / "ALTO TODO" for every channel.
+            _stop(rt, msg, contact, lang, every=_every_channel(msg.body) is not None)
+        elif kind == keywords.OPT_IN:
             every = _every_channel(msg.body) is not None
-            if kind == keywords.OPT_OUT and _already_stopped(contact, msg.channel, every):
-                # One confirmation: a STOP repeated by someone already stopped changes nothing
-                # and is not answered again (each answer costs them and us a message).
-                rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
-                return
-            rt.contacts.set_opted_out(contact.id, kind == keywords.OPT_OUT,
-                                      channel=None if every else msg.channel)
-            _save_system(rt, msg, lang, stop_confirmation(msg.channel, every)
-                         if kind == keywords.OPT_OUT else "keyword.started", COMPLIANCE)
+            rt.contacts.set_opted_out(contact.id, False, channel=None if every else msg.channel)
+            _save_system(rt, msg, lang, "keyword.started", COMPLIANCE)
         elif contact.opted_out_on(msg.channel) and kind != keywords.HELP:
             # They asked for no messages but START (and HELP, which carriers expect answered):
             # no answer, and nothing to tell them later.
@@ -269,6 +264,19 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
     except AssistantUnavailable:
         _holding_notice(rt, msg, lang)
         raise
+    confidence = keywords.stop_request_confidence(replies)
+    if confidence is not None:
+        # The model read a request to stop that no keyword matched: sure enough, it is a STOP
+        # like any other (one confirmation); otherwise, or when the words only look like one
+        # ("no dejen de escribirme"), the person is asked, since a wrong opt-out would silence
+        # the notices about their case.
+        if (confidence >= rt.settings.stop_confidence
+                and not keywords.only_looks_like_stopping(text)):
+            log.info("a request to stop read by the model (%.2f)", confidence)
+            _stop(rt, msg, contact, lang, every=False)
+        else:
+            _save_system(rt, msg, lang, "stop.ask", REPLY)
+        return
     if not replies:
         replies = [{"text": rt.catalogs.text("error.no_answer", lang)}]
     if msg.num_media and rt.messages.media_notice_due(contact.id):
@@ -299,6 +307,17 @@ def _batch(rt: Runtime, msg: Inbound, alone: bool = False) -> list[Inbound]:
     members = rt.messages.freeze_batch(msg.sid, candidates)
     loaded = [rt.messages.load_inbound(sid) for sid in members]
     return [msg] + [m for m in loaded if m is not None]
+
+
+def _stop(rt: Runtime, msg: Inbound, contact: Contact, lang: str, every: bool) -> None:
+    """Opt the person out on the channel they wrote by (every channel for STOP ALL) and say
+    so, once: a STOP repeated by someone already stopped changes nothing and is not answered
+    again (each answer costs them and us a message)."""
+    if _already_stopped(contact, msg.channel, every):
+        rt.messages.set_inbound_state(msg.sid, "done", outcome="opted_out")
+        return
+    rt.contacts.set_opted_out(contact.id, True, channel=None if every else msg.channel)
+    _save_system(rt, msg, lang, stop_confirmation(msg.channel, every), COMPLIANCE)
 
 
 def _already_stopped(contact: Contact, channel: str, every: bool) -> bool:

@@ -50,6 +50,10 @@ _KEYWORDS = {
 }
 _LOOKUP = {word: kind for kind, group in _KEYWORDS.items() for word in group}
 
+# The custom message the assistant sends when its model read a request to stop messages that no
+# keyword or rule here matched (`actions/opt_out.py`): {STOP_REQUEST: the model's confidence}.
+STOP_REQUEST = "hotline_stop_request"
+
 # Which language a keyword itself signals, so a first message of "BAJA" gets a Spanish reply.
 SPANISH_KEYWORDS = {"parar", "alto", "baja", "cancelar", "alta", "inicio", "ayuda", "mis datos",
                     "misdatos"}
@@ -280,4 +284,34 @@ def keyword_language(body: str) -> str | None:
     if asks_to_stop(body):
         # A sentence says its own language better than any keyword could.
         return language.detect(body)[0]
+    return None
+
+
+def only_looks_like_stopping(body: str) -> bool:
+    """What the rules know only looks like a request to stop ("no dejen de escribirme", "why did
+    you stop texting me", "en inglés"): the model reading a stop there is not enough to opt out.
+
+    >>> only_looks_like_stopping("no dejen de escribirme, ya no tengo a nadie")
+    True
+    >>> only_looks_like_stopping("ya estuvo con tanto mensaje")
+    False
+    """
+    return bool(_NOT_STOPPING.search(fold(body)))
+
+
+def stop_request_confidence(replies: list[dict]) -> float | None:
+    """The model's confidence in a request to stop, when the assistant's replies report one.
+
+    >>> stop_request_confidence([{"custom": {STOP_REQUEST: 0.91}}])
+    0.91
+    >>> stop_request_confidence([{"text": "utter_help"}]) is None
+    True
+    >>> stop_request_confidence([{"custom": {STOP_REQUEST: "x"}}]) is None
+    True
+    """
+    for reply in replies:
+        value = (reply.get("custom") or {}).get(STOP_REQUEST) \
+            if isinstance(reply.get("custom"), dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
     return None

@@ -14,9 +14,9 @@ Lanes: the frozen held-out set (tests/rasa/heldout/, scored, never tuned against
 development set (tests/rasa/dev/: written apart from the training data, the set to tune
 against, so its figures flatter); `--cv K` adds K-fold cross-validation over nlu_data/ (the
 same folds for both systems; K NLU trainings), also fair to tune against. `stop_messages` is
-not a model topic (opting out is read by words before the model), so the topic table leaves it
-out and a line of its own gives the opt-out recall on it and the false opt-outs on every other
-message.
+read by words first and by the model only above `HOTLINE_STOP_CONFIDENCE`, so the topic table
+leaves it out and a line of its own gives the opt-out recall on it and the false opt-outs on
+every other message (a model's stop below that confidence asks the person: the menu).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from hotline.config import PROJECT_ROOT
+from hotline.config import PROJECT_ROOT, Settings
 from hotline.messaging import keywords
 from hotline.ops.baseline import Baseline
 from hotline.ops.training import rasa_bin, rasa_env
@@ -135,15 +135,24 @@ def score(pairs: list[tuple[str, str]]) -> dict:
 Predict = Callable[[list[str]], list[str]]
 
 
-def assistant(model_intent: Callable[[str], str]) -> Predict:
+def assistant(model_read: Callable[[str], tuple[str, float]],
+              stop_confidence: float = Settings.stop_confidence) -> Predict:
     """The assistant as a person meets it: opting out in their own words is read before the
-    model (`keywords.match`), then the model's topic (nlu_fallback = the clarifying menu)."""
+    model (`keywords.match`), then the model's topic (nlu_fallback = the clarifying menu). A
+    request to stop that only the model read opts out from `stop_confidence` up, as the gateway
+    decides (`HOTLINE_STOP_CONFIDENCE`); below it the person is asked, which counts as the menu."""
     def predict(texts: list[str]) -> list[str]:
         out = []
         for text in texts:
             text = normalize(text)
-            out.append(STOP_TOPIC if keywords.match(text) == keywords.OPT_OUT
-                       else model_intent(text))
+            if keywords.match(text) == keywords.OPT_OUT:
+                out.append(STOP_TOPIC)
+                continue
+            intent, confidence = model_read(text)
+            if intent == STOP_TOPIC and (confidence < stop_confidence
+                                         or keywords.only_looks_like_stopping(text)):
+                intent = FALLBACK
+            out.append(intent)
         return out
     return predict
 
@@ -187,6 +196,7 @@ def cross_validate(folds: int, seed: int = 7) -> tuple[list[Example], dict[str, 
     fold_of = folds_of(examples, folds, seed)
     # Every fold trains with the pipeline as it was when the run started.
     config = (PROJECT_ROOT / "config.yml").read_text()
+    stop_confidence = Settings.from_env().stop_confidence
     predicted: dict[str, list[str]] = {"assistant": [""] * len(examples),
                                        "baseline": [""] * len(examples)}
     for fold in range(folds):
@@ -195,7 +205,8 @@ def cross_validate(folds: int, seed: int = 7) -> tuple[list[Example], dict[str, 
         started = time.monotonic()
         with tempfile.TemporaryDirectory() as tmp:
             parser = Parser(_train_nlu(train, Path(tmp), config))
-            systems = {"assistant": assistant(parser.intent), "baseline": baseline(train)}
+            systems = {"assistant": assistant(parser.read, stop_confidence),
+                       "baseline": baseline(train)}
             got = predictions(systems, [examples[i] for i in test])
         for name, preds in got.items():
             for i, pred in zip(test, preds):
@@ -281,7 +292,8 @@ def main(cv: int = 0) -> int:
     model = ensure_trained()
     frozen = frozen_held_out()
     train = training_examples()
-    systems = {"assistant": assistant(Parser(model).intent), "baseline": baseline(train)}
+    systems = {"assistant": assistant(Parser(model).read, Settings.from_env().stop_confidence),
+               "baseline": baseline(train)}
     results = {"held_out": tables(frozen, predictions(systems, frozen))}
     print(report(f"frozen held-out set ({FROZEN.relative_to(PROJECT_ROOT)}), model "
                  f"{model.name}; hard = longer than {HARD_LENGTH} characters:",

@@ -66,6 +66,7 @@ SETTINGS = [
     ("HOTLINE_DEAD_LETTER_TRANSIENT_HOURS", "6.5", "dead_letter_transient_hours", 6.5),
     ("HOTLINE_CLAIM_IDLE_MINUTES", "45", "claim_idle_minutes", 45),
     ("HOTLINE_DELAY_NOTICE_SECONDS", "20", "delay_notice_seconds", 20),
+    ("HOTLINE_STOP_CONFIDENCE", "0.9", "stop_confidence", 0.9),
     ("HOTLINE_INBOUND_TURNS_PER_MINUTE", "2.5", "inbound_turns_per_minute", 2.5),
     ("HOTLINE_INBOUND_TURN_BURST", "5", "inbound_turn_burst", 5),
     ("HOTLINE_INBOUND_FLOOD_PER_MINUTE", "20", "inbound_flood_per_minute", 20),

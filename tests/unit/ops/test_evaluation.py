@@ -25,9 +25,18 @@ def test_tables_split_language_hard_subset_and_opt_out():
 
 def test_the_assistant_reads_opt_out_words_before_the_model_on_normal_text():
     seen = []
-    predict = evaluation.assistant(lambda text: seen.append(text) or "greet")
+    predict = evaluation.assistant(lambda text: seen.append(text) or ("greet", 0.9))
     assert predict(["ya no me manden mensajes", "ho\u200bla"]) == [STOP_TOPIC, "greet"]
     assert seen == ["hola"]
+
+
+def test_a_stop_only_the_model_read_counts_from_the_gateways_confidence_up():
+    reads = {"please cut it out": (STOP_TOPIC, 0.93), "enough already": (STOP_TOPIC, 0.7),
+             "dont stop writing me": (STOP_TOPIC, 0.99)}
+    predict = evaluation.assistant(reads.__getitem__, stop_confidence=0.8)
+    # Below it, or where the words only look like a stop, the gateway asks the person (the
+    # clarifying menu), it does not opt them out.
+    assert predict(list(reads)) == [STOP_TOPIC, FALLBACK, FALLBACK]
 
 
 def test_the_baseline_learns_topics_and_never_answers_with_the_menu():
