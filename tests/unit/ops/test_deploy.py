@@ -174,6 +174,16 @@ def test_one_sweeper_and_scalable_gateway_and_workers(path):
         assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
 
 
+@pytest.mark.parametrize("path", RENDERS)
+def test_rasa_and_the_action_server_run_on_x86_nodes_the_rest_anywhere(path):
+    # tensorflow-text 2.12.0, which Rasa 3.6 needs on Linux, has no aarch64 file; the app's lock
+    # installs on both (bench/platforms.sh).
+    for name, deployment in of_kind(render(path), "Deployment").items():
+        selector = deployment["spec"]["template"]["spec"].get("nodeSelector") or {}
+        wanted = {"kubernetes.io/arch": "amd64"} if name in ("rasa", "actions") else {}
+        assert selector == wanted, name
+
+
 def test_production_pins_its_images_and_scales_with_load():
     docs = render("k8s/overlays/production")
     for _, _, container in containers(docs):
