@@ -144,6 +144,27 @@ def test_a_burst_from_one_sender_is_answered_in_order(phone):
     assert got == [t(key, "es") for _, key in burst]
 
 
+def test_a_request_to_stop_no_rule_matches_is_read_by_the_model(phone):
+    # Words the opt-out rules do not match (checked here, so this stays the model's job).
+    from hotline.messaging import keywords
+
+    asks, keeps = "ya me tienen harto con tantos mensajes", "porfa no dejen de mandarme los avisos"
+    assert keywords.match(asks) is None and keywords.match(keeps) is None
+    person = phone()
+    person.send("hola")
+    assert replies(person) == [t("utter_greet", "es")]
+    # Asking to keep the messages is never an opt-out.
+    person.send(keeps)
+    assert replies(person) != [t("keyword.stopped.sms", "es")]
+    person.send(asks)
+    assert replies(person) == [t("keyword.stopped.sms", "es")]
+    person.send("gracias")  # opted out: kept, not answered
+    time.sleep(3)
+    assert person.new_messages() == []
+    person.send("ALTA")
+    assert replies(person) == [t("keyword.started", "es")]
+
+
 def test_language_can_be_switched_and_sticks(phone):
     person = phone()
     person.send("hola")
