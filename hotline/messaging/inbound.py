@@ -27,7 +27,7 @@ from hotline.messaging.serial import SerialQueue
 from hotline.registration import answers as reg_answers
 from hotline.registration import destinations, form_mark, rights
 from hotline.runtime import INBOUND_QUEUE, Runtime
-from hotline.text import normalize
+from hotline.text import fold, normalize
 
 log = logging.getLogger(__name__)
 
@@ -338,18 +338,25 @@ def _typed(body: str) -> str:
 _EVERY_CHANNEL = {"all", "todo", "todos", "todas", "both", "ambos", "everything"}
 
 
+# Politeness around STOP ALL that still leaves it STOP ALL ("stop all please", "ya alto todo").
+_COURTESY = {"please", "pls", "plz", "plis", "porfa", "porfavor", "por", "favor", "xfa", "ya",
+             "now", "thanks", "thank", "you", "gracias", "ok"}
+
+
 def _every_channel(body: str) -> str | None:
     """The keyword of a "STOP ALL" / "ALTO TODO" message, or None for any other.
 
     >>> _every_channel("STOP ALL"), _every_channel(" alto  todo "), _every_channel("STOP")
     ('STOP', 'alto', None)
-    >>> _every_channel("stop all of it"), _every_channel("todo bien")
-    (None, None)
+    >>> _every_channel("stop all please"), _every_channel("Ya, ALTO TODO por favor.")
+    ('stop', 'ALTO')
+    >>> _every_channel("stop all of it"), _every_channel("todo bien"), _every_channel("please all")
+    (None, None, None)
     """
-    words = (body or "").split()
-    if len(words) == 2 and words[1].casefold() in _EVERY_CHANNEL and keywords.match(words[0]) in (
+    words = [w for w in (body or "").split() if fold(w) and fold(w) not in _COURTESY]
+    if len(words) == 2 and fold(words[1]) in _EVERY_CHANNEL and keywords.match(words[0]) in (
             keywords.OPT_OUT, keywords.OPT_IN):
-        return words[0]
+        return fold(words[0]) if not words[0].isalpha() else words[0]
     return None
 
 

@@ -59,6 +59,13 @@ def test_start_on_one_channel_leaves_the_other_stopped(rt):
     assert rt.contacts.is_opted_out(cid, "sms") and not rt.contacts.is_opted_out(cid, "whatsapp")
 
 
+@pytest.mark.parametrize("body", ["stop all please", "Ya, ALTO TODO por favor.", "STOP ALL!"])
+def test_stop_all_with_courtesy_around_it_still_covers_every_channel(rt, body):
+    cid, stop = write(rt, "sms", body, 12)
+    assert rt.contacts.is_opted_out(cid, "sms") and rt.contacts.is_opted_out(cid, "whatsapp")
+    assert stop.replies[0]["text"] == rt.catalogs.text("keyword.stopped.all", stop.language)
+
+
 @pytest.mark.parametrize("body", ["STOP ALL OF IT", "stop todo bien", "todo STOP"])
 def test_only_the_two_word_form_covers_every_channel(rt, body):
     cid, _ = write(rt, "sms", body, 11)
