@@ -9,6 +9,7 @@ A missing required secret fails at start-up with a message that names the variab
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -70,24 +71,30 @@ def _env(env: Mapping[str, str], name: str, default: str | None = None) -> str |
     return value if value not in (None, "") else default
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _parsed(env: Mapping[str, str], name: str, default, parse, what: str):
     raw = _env(env, name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return _parsed(env, name, default, int, "a whole number")
+
+
+def _finite(raw: str) -> float:
+    # "nan" and "inf" parse as floats; as a rate or a number of hours they mean nothing.
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = _env(env, name)
-    if raw is None:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    return _parsed(env, name, default, _finite, "a number")
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:

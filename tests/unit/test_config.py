@@ -124,6 +124,12 @@ def test_a_malformed_number_names_its_variable(kind, variable):
         kind.from_env({variable: "eight"})
 
 
+@pytest.mark.parametrize("raw", ["nan", "inf", "-Infinity"])
+def test_a_number_that_is_no_number_is_refused(raw):
+    with pytest.raises(ConfigError, match=f"RASA_TIMEOUT must be a number, got '{raw}'"):
+        Settings.from_env({"RASA_TIMEOUT": raw})
+
+
 @pytest.mark.parametrize("name,variable", [
     ("secret", "HOTLINE_SECRET"), ("twilio_account_sid", "TWILIO_ACCOUNT_SID"),
     ("twilio_auth_token", "TWILIO_AUTH_TOKEN"), ("nlg_token", "NLG_TOKEN"),
