@@ -29,6 +29,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from hotline.content import program_status
+from hotline.messaging import keywords
 from hotline.registration import answers, form_mark, notify, reading
 from hotline.text import words
 
@@ -158,7 +159,7 @@ class Turn:
             self.value, self.reason = None, exc.reason
         self.plausible = self.reason is None and reading.plausible_answer(requested, self.text)
         for handler in (self.cancel, self.danger, self.closed, self.offer, self.person,
-                        self.language):
+                        self.stop, self.language):
             events = handler(requested)
             if events is not None:
                 return events
@@ -222,6 +223,20 @@ class Turn:
         if self.intent != "human_handoff" or self.confidence < 0.7 or self.plausible:
             return None
         return self._pause_for_people(requested, "utter_human_handoff", "asked")
+
+    def stop(self, requested: str) -> list[EventType] | None:
+        """A request to stop messages the model is sure of, which no rule caught before the
+        assistant ("ya me tienen harto con tantos mensajes"): reported to the gateway, which
+        opts the person out as for any STOP (`actions/opt_out.py`). Only a sure reading
+        interrupts the form; an unsure one is read as an answer, as before. The answers so far
+        are kept, for if they come back (START, then REGISTRO)."""
+        if (self.intent != "stop_messages" or self.plausible
+                or self.confidence < self.rt.settings.stop_confidence
+                or keywords.only_looks_like_stopping(self.text)):
+            return None
+        self.dispatcher.utter_message(json_message={keywords.STOP_REQUEST:
+                                                    round(self.confidence, 4)})
+        return end_form(self.contact_id, keep=True, requested=requested)
 
     def language(self, requested: str) -> list[EventType] | None:
         tokens = set(words(self.text))

@@ -82,3 +82,27 @@ def test_a_short_a_number_is_a_field_error_not_a_request_for_help(turn):
 def test_cancel_keeps_nothing(turn):
     events, said, _, _ = turn("reg_name", "cancelar", "deny", 0.5, reg_case="pending")
     assert said == ["utter_reg_cancelled"] and slot(events, "reg_case") is None
+
+
+def test_a_sure_request_to_stop_mid_form_is_reported_and_the_answers_kept(turn):
+    events, said, _, messages = turn("reg_birth_date", "ya me tienen harto con tantos mensajes",
+                                     "stop_messages", 0.95, reg_case="pending")
+    # Reported to the gateway, which opts the person out as for any STOP; nothing else said.
+    assert [m.get("custom") for m in messages] == [{"hotline_stop_request": 0.95}]
+    assert ActiveLoop(None) in events and slot(events, "reg_case") == "unset"  # kept
+
+
+@pytest.mark.parametrize("text,confidence", [
+    ("ya no se, creo que en marzo", 0.6),  # unsure: read as an answer
+    ("no dejen de escribirme por favor", 0.97),  # the rules know it only looks like a stop
+])
+def test_an_unsure_or_vetoed_stop_mid_form_does_not_end_the_form(turn, text, confidence):
+    events, _, _, messages = turn("reg_birth_date", text, "stop_messages", confidence)
+    assert not [m for m in messages if m.get("custom")]
+    assert ActiveLoop(None) not in events
+
+
+def test_a_name_is_a_name_however_sure_the_model_is_of_a_stop(turn):
+    events, _, _, messages = turn("reg_name", "Alto Mendoza", "stop_messages", 0.99)
+    assert not [m for m in messages if m.get("custom")]
+    assert slot(events, "reg_name") == "Alto Mendoza"
