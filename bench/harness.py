@@ -231,6 +231,10 @@ class Listener:
                     if r.out_id.rsplit("-", 1)[1] in NOTICE_SUFFIXES]
 
 
+# Seconds the second of a pair waits for an answer of its own once the first is answered.
+BATCH_GRACE = 15.0
+
+
 class Person:
     """One person with a phone and a script: each message posted like Twilio (again with the
     same MessageSid until the gateway says 200), then a wait for its answer, then a pause."""
@@ -281,17 +285,23 @@ class Person:
             if self.pairs and i + 1 < len(self.script) and random.random() < 0.3:
                 batch.append(self.script[i + 1])
             sent = [self.deliver(t, deadline) for t in batch]
-            for s in sent:
+            for n, s in enumerate(sent):
                 if s.accepted_at:
-                    self.wait_answer(s)
+                    self.wait_answer(s, answered_with=sent[0] if n else None)
             i += len(batch)
             time.sleep(random.uniform(*self.pause))
 
-    def wait_answer(self, sent: Sent) -> None:
+    def wait_answer(self, sent: Sent, answered_with: Sent | None = None) -> None:
+        """Until this message's answer arrives. `answered_with`: the first message of the same
+        pair. The hotline answers messages that queued up together in one turn, under the
+        first one's MessageSid, so once that one is answered this one waits BATCH_GRACE more,
+        not the whole timeout (the accounting finds it "batched", not lost)."""
         deadline = time.time() + self.answer_timeout
         while time.time() < deadline:
             if self.listener.answers(sent.sid):
                 return
+            if answered_with is not None and self.listener.answers(answered_with.sid):
+                deadline = min(deadline, time.time() + BATCH_GRACE)
             time.sleep(0.3)
 
 
