@@ -1,5 +1,6 @@
 """The trained model's NLU loaded in this process, for `./hotline.sh eval`
-(`hotline.ops.evaluation`): Rasa's Agent, asked for the intent of one text at a time.
+(`hotline.ops.evaluation`): Rasa's Agent, asked for the intent of one text at a time and how
+sure it is.
 
 Imports Rasa only when a Parser is made, so importing this module costs nothing.
 """
@@ -23,9 +24,6 @@ class Parser:
 
         self.loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(model))
-
-    def intent(self, text: str) -> str:
-        return self.read(text)[0]
 
     def read(self, text: str) -> tuple[str, float]:
         """The intent and the model's confidence in it (nlu_fallback: the clarifying menu)."""

@@ -310,8 +310,8 @@ def stop_request_confidence(replies: list[dict]) -> float | None:
     True
     """
     for reply in replies:
-        value = (reply.get("custom") or {}).get(STOP_REQUEST) \
-            if isinstance(reply.get("custom"), dict) else None
+        custom = reply.get("custom")
+        value = custom.get(STOP_REQUEST) if isinstance(custom, dict) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
     return None
