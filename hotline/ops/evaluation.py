@@ -42,6 +42,12 @@ from hotline.text import normalize
 HELD_OUT = PROJECT_ROOT / "tests" / "rasa" / "nlu"
 FROZEN = PROJECT_ROOT / "tests" / "rasa" / "heldout"
 DEV = PROJECT_ROOT / "tests" / "rasa" / "dev"
+# Requests to stop and look-alikes, one "lang<TAB>message" per line: frozen with the held-out
+# set (never tuned against), and the rules' list (tests/unit/messaging/opt_out/: the rules and
+# the model's stop threshold were tuned against it).
+FROZEN_OPT_OUT = FROZEN / "opt_out"
+DEV_OPT_OUT = PROJECT_ROOT / "tests" / "unit" / "messaging" / "opt_out"
+NOT_A_STOP = "not_a_stop"
 FALLBACK = "nlu_fallback"
 STOP_TOPIC = "stop_messages"
 HARD_LENGTH = 80
@@ -90,6 +96,32 @@ def development_set() -> list[Example]:
     thresholds: tuned against, so they stay out of both training and the frozen set."""
     return [e for lang in ("en", "es") if (DEV / f"{lang}.yml").exists()
             for e in read_examples(DEV / f"{lang}.yml", lang)]
+
+
+def opt_out_list(folder: Path) -> list[Example]:
+    """asks_to_stop.tsv as stop_messages and does_not.tsv as look-alikes (NOT_A_STOP)."""
+    examples = []
+    for name, intent in (("asks_to_stop.tsv", STOP_TOPIC), ("does_not.tsv", NOT_A_STOP)):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                lang, text = line.split("\t", 1)
+                examples.append(Example(text.strip(), intent, lang.strip()))
+    return examples
+
+
+def opt_out_report(title: str, examples: list[Example], predicted: dict[str, list[str]]) -> str:
+    """Per system and language: requests read as a stop, and look-alikes read as one."""
+    lines = [title]
+    for name, preds in predicted.items():
+        for lang in sorted({e.lang for e in examples}):
+            rows = [(e, p) for e, p in zip(examples, preds) if e.lang == lang]
+            asks = [p for e, p in rows if e.intent == STOP_TOPIC]
+            near = [p for e, p in rows if e.intent == NOT_A_STOP]
+            lines.append(f"  {lang} {name}: requests read as a stop "
+                         f"{sum(p == STOP_TOPIC for p in asks)}/{len(asks)}; "
+                         f"look-alikes read as a stop {sum(p == STOP_TOPIC for p in near)}"
+                         f"/{len(near)}")
+    return "\n".join(lines)
 
 
 def training_examples() -> list[Example]:
@@ -298,6 +330,13 @@ def main(cv: int = 0) -> int:
     print(report(f"frozen held-out set ({FROZEN.relative_to(PROJECT_ROOT)}), model "
                  f"{model.name}; hard = longer than {HARD_LENGTH} characters:",
                  results["held_out"]), flush=True)
+    if (FROZEN_OPT_OUT / "asks_to_stop.tsv").exists():
+        stops = opt_out_list(FROZEN_OPT_OUT)
+        print(opt_out_report(f"frozen opt-out list ({FROZEN_OPT_OUT.relative_to(PROJECT_ROOT)}):",
+                             stops, predictions(systems, stops)), flush=True)
+    stops = opt_out_list(DEV_OPT_OUT)
+    print(opt_out_report(f"the rules' opt-out list ({DEV_OPT_OUT.relative_to(PROJECT_ROOT)}, "
+                         "tuned against):", stops, predictions(systems, stops)), flush=True)
     dev = development_set()
     if dev:
         results["development"] = tables(dev, predictions(systems, dev))

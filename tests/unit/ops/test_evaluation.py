@@ -65,3 +65,21 @@ def test_report_prints_both_systems_and_the_gain():
     text = evaluation.report("t", results)
     assert "es  assistant" in text and "es  baseline" in text
     assert "assistant minus baseline" in text
+
+
+def test_an_opt_out_list_counts_requests_read_as_a_stop_and_look_alikes(tmp_path):
+    (tmp_path / "asks_to_stop.tsv").write_text("es\tya no me escriban\nen\tstop texting me\n"
+                                               "en\tyou text too much\n", encoding="utf-8")
+    (tmp_path / "does_not.tsv").write_text("en\tkeep texting me\n\n", encoding="utf-8")
+    examples = evaluation.opt_out_list(tmp_path)
+    assert [(e.lang, e.intent) for e in examples] == [
+        ("es", STOP_TOPIC), ("en", STOP_TOPIC), ("en", STOP_TOPIC), ("en", "not_a_stop")]
+    text = evaluation.opt_out_report("t", examples, {"assistant": [
+        STOP_TOPIC, STOP_TOPIC, FALLBACK, STOP_TOPIC]})
+    assert "en assistant: requests read as a stop 1/2; look-alikes read as a stop 1/1" in text
+    assert "es assistant: requests read as a stop 1/1; look-alikes read as a stop 0/0" in text
+
+
+def test_the_rules_opt_out_list_is_where_the_evaluation_reads_it():
+    assert {e.intent for e in evaluation.opt_out_list(evaluation.DEV_OPT_OUT)} == {
+        STOP_TOPIC, "not_a_stop"}
