@@ -230,9 +230,8 @@ class Turn:
         opts the person out as for any STOP (`actions/opt_out.py`). Only a sure reading
         interrupts the form; an unsure one is read as an answer, as before. The answers so far
         are kept, for if they come back (START, then REGISTRO)."""
-        if (self.intent != "stop_messages" or self.plausible
-                or self.confidence < self.rt.settings.stop_confidence
-                or keywords.only_looks_like_stopping(self.text)):
+        if (self.intent != "stop_messages" or self.plausible or not keywords.model_stop_is_sure(
+                self.text, self.confidence, self.rt.settings.stop_confidence)):
             return None
         self.dispatcher.utter_message(json_message={keywords.STOP_REQUEST:
                                                     round(self.confidence, 4)})

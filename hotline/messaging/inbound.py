@@ -270,8 +270,7 @@ def _decide(rt: Runtime, msg: Inbound, contact: Contact) -> None:
         # like any other (one confirmation); otherwise, or when the words only look like one
         # ("no dejen de escribirme"), the person is asked, since a wrong opt-out would silence
         # the notices about their case.
-        if (confidence >= rt.settings.stop_confidence
-                and not keywords.only_looks_like_stopping(text)):
+        if keywords.model_stop_is_sure(text, confidence, rt.settings.stop_confidence):
             log.info("a request to stop read by the model (%.2f)", confidence)
             _stop(rt, msg, contact, lang, every=False)
         else:

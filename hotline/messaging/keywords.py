@@ -287,16 +287,20 @@ def keyword_language(body: str) -> str | None:
     return None
 
 
-def only_looks_like_stopping(body: str) -> bool:
-    """What the rules know only looks like a request to stop ("no dejen de escribirme", "why did
-    you stop texting me", "en inglés"): the model reading a stop there is not enough to opt out.
+def model_stop_is_sure(body: str, confidence: float, threshold: float) -> bool:
+    """Whether a request to stop that only the model read opts the person out: from `threshold`
+    (HOTLINE_STOP_CONFIDENCE) up, unless the rules know the words only look like a request
+    ("no dejen de escribirme", "why did you stop texting me", "en inglés"). One decision for the
+    gateway, the registration form and the evaluation.
 
-    >>> only_looks_like_stopping("no dejen de escribirme, ya no tengo a nadie")
+    >>> model_stop_is_sure("ya estuvo con tanto mensaje", 0.9, 0.8)
     True
-    >>> only_looks_like_stopping("ya estuvo con tanto mensaje")
+    >>> model_stop_is_sure("ya estuvo con tanto mensaje", 0.7, 0.8)
+    False
+    >>> model_stop_is_sure("no dejen de escribirme, ya no tengo a nadie", 0.99, 0.8)
     False
     """
-    return bool(_NOT_STOPPING.search(fold(body)))
+    return confidence >= threshold and not _NOT_STOPPING.search(fold(body))
 
 
 def stop_request_confidence(replies: list[dict]) -> float | None:

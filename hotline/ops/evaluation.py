@@ -181,8 +181,8 @@ def assistant(model_read: Callable[[str], tuple[str, float]],
                 out.append(STOP_TOPIC)
                 continue
             intent, confidence = model_read(text)
-            if intent == STOP_TOPIC and (confidence < stop_confidence
-                                         or keywords.only_looks_like_stopping(text)):
+            if intent == STOP_TOPIC and not keywords.model_stop_is_sure(text, confidence,
+                                                                        stop_confidence):
                 intent = FALLBACK
             out.append(intent)
         return out
@@ -330,10 +330,9 @@ def main(cv: int = 0) -> int:
     print(report(f"frozen held-out set ({FROZEN.relative_to(PROJECT_ROOT)}), model "
                  f"{model.name}; hard = longer than {HARD_LENGTH} characters:",
                  results["held_out"]), flush=True)
-    if (FROZEN_OPT_OUT / "asks_to_stop.tsv").exists():
-        stops = opt_out_list(FROZEN_OPT_OUT)
-        print(opt_out_report(f"frozen opt-out list ({FROZEN_OPT_OUT.relative_to(PROJECT_ROOT)}):",
-                             stops, predictions(systems, stops)), flush=True)
+    stops = opt_out_list(FROZEN_OPT_OUT)
+    print(opt_out_report(f"frozen opt-out list ({FROZEN_OPT_OUT.relative_to(PROJECT_ROOT)}):",
+                         stops, predictions(systems, stops)), flush=True)
     stops = opt_out_list(DEV_OPT_OUT)
     print(opt_out_report(f"the rules' opt-out list ({DEV_OPT_OUT.relative_to(PROJECT_ROOT)}, "
                          "tuned against):", stops, predictions(systems, stops)), flush=True)
