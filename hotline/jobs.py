@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from hotline import erasure
 from hotline.handoff import queue as escalations
 from hotline.messaging import callbacks, deadletters, inbound, outbound
@@ -109,17 +112,49 @@ def send_reminder(reference: str, change: int) -> str | None:
 
 
 def sweep() -> dict:
-    """Reschedule inboxes and outboxes left with work (a crashed worker, exhausted retries)."""
+    """Reschedule inboxes and outboxes left with work (a crashed worker, exhausted retries).
+
+    Each part runs on its own: one that fails (a record it cannot read, Redis away for a
+    moment) is logged and the others still run, above all the rescue of people's lines and
+    the notices to those waiting. A part failing on every sweep must not turn the sweeper off
+    for everyone (its count then stays absent)."""
     rt = process_runtime()
-    counts = {"inbox": 0, "outbox": 0, "broadcasts": bc_runner.resume_stalled(rt),
-              "scheduled_broadcasts": bc_runner.resume_due(rt),
-              "reminders": notify.resume_due(rt),
-              "claims_returned": len(escalations.return_idle(rt.redis,
-                                                               rt.settings.claim_idle_minutes)),
-              "told_waiting": 0, "overdue_jobs": enqueue_overdue(rt)}
-    _tell_waiting(rt, counts)
-    # People silent past the retention period are erased (organizations warned first).
-    counts["retention_erased"] = erasure.retention(rt)["erased"]
+    counts = {"inbox": 0, "outbox": 0, "told_waiting": 0}
+    parts = (
+        ("overdue_jobs", lambda: enqueue_overdue(rt)),
+        ("broadcasts", lambda: bc_runner.resume_stalled(rt)),
+        ("scheduled_broadcasts", lambda: bc_runner.resume_due(rt)),
+        ("reminders", lambda: notify.resume_due(rt)),
+        ("claims_returned", lambda: len(escalations.return_idle(
+            rt.redis, rt.settings.claim_idle_minutes))),
+        ("told_waiting", lambda: _tell_waiting(rt, counts)),
+        # People silent past the retention period are erased (organizations warned first).
+        ("retention_erased", lambda: erasure.retention(rt)["erased"]),
+        ("lines", lambda: _reschedule_lines(rt, counts)),
+    )
+    failed = []
+    for name, part in parts:
+        try:
+            result = part()
+        except (RedisConnectionError, RedisTimeoutError):
+            raise  # Redis is away: every part would fail alike (the sweeper says so once)
+        except Exception:  # noqa: BLE001 - the other parts still run (logged with its cause)
+            log.exception("sweep: %s failed", name)
+            failed.append(name)
+            continue
+        if isinstance(result, int):
+            counts[name] = result
+    if failed:
+        counts["failed"] = failed
+    return counts
+
+
+def sweep_hold_left(rt, name: str, contact_id: str) -> int:
+    """Seconds before the sweep may reschedule this line again (0: at its next round)."""
+    return max(rt.redis.ttl(SWEPT_KEY.format(name, contact_id)), 0)
+
+
+def _reschedule_lines(rt, counts: dict) -> None:
     for name, serial, reschedule in (
         ("inbox", inbound.inbox(rt), lambda cid: inbound.schedule(rt, cid, force=True)),
         ("outbox", outbound.outbox(rt), lambda cid: outbound.schedule(rt, cid)),
@@ -131,7 +166,6 @@ def sweep() -> dict:
             ):
                 reschedule(contact_id)
                 counts[name] += 1
-    return counts
 
 
 def job_failed(job, connection, exc_type, exc_value, traceback) -> None:
@@ -181,7 +215,14 @@ SCHEDULER_GRACE_SECONDS = 10
 def enqueue_overdue(rt, now: float | None = None) -> int:
     """Queue the scheduled jobs (retries after a wait, delayed turns, reminders, scheduled
     broadcasts) that no scheduler moved on time; returns how many. Our jobs are idempotent, so
-    one also moved by a scheduler coming back at that moment does no harm."""
+    one also moved by a scheduler coming back at that moment does no harm.
+
+    A registry entry whose job cannot be read is taken out: RQ can leave a job's hash with a
+    stray field and no job in it (a heartbeat written after the job was deleted, rq/rq#1575;
+    a write that outlived its job across a failover). `Job.fetch_many` raises on one such
+    entry for the whole batch, and RQ's own scheduler dies on it at every start: left there,
+    it stopped every delayed turn and retry for everyone."""
+    from rq.exceptions import DeserializationError, NoSuchJobError
     from rq.job import Job
 
     cutoff = int((now or time.time()) - SCHEDULER_GRACE_SECONDS)
@@ -189,14 +230,17 @@ def enqueue_overdue(rt, now: float | None = None) -> int:
     for name in (INBOUND_QUEUE, OUTBOUND_QUEUE, BROADCAST_QUEUE):
         queue = rt.queue(name)
         registry = queue.scheduled_job_registry
-        job_ids = registry.get_jobs_to_schedule(cutoff)
-        if not job_ids:
-            continue
-        jobs = Job.fetch_many(job_ids, connection=rt.rq_redis, serializer=queue.serializer)
-        for job_id, job in zip(job_ids, jobs):
-            if job is not None:
+        for job_id in registry.get_jobs_to_schedule(cutoff):
+            try:
+                job = Job.fetch(job_id, connection=rt.rq_redis, serializer=queue.serializer)
                 queue.enqueue_job(job)
                 moved += 1
+            except (NoSuchJobError, DeserializationError, ValueError, TypeError) as exc:
+                # Gone (finished, expired: only its entry is left) or unreadable: nothing can
+                # run it. A person's line it was for is the line rescue's (`_reschedule_lines`).
+                if rt.rq_redis.exists(Job.key_for(job_id)):
+                    log.error("scheduled job %s cannot be read (%s); taken out of %s",
+                              job_id, exc.__class__.__name__, name)
             registry.remove(job_id)
     if moved:
         log.warning("no RQ scheduler moved %s due job(s); queued them", moved)

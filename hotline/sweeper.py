@@ -22,13 +22,24 @@ def main() -> None:
         # The loop turns even while Redis is away: restarting the sweeper would not bring it back.
         liveness.beat(beat_file)
         time.sleep(interval)
-        try:
-            counts = sweep()
-        except RedisError as exc:
-            log.warning("sweep skipped: %s", exc)
-            continue
-        if any(counts.values()):
-            log.info("rescheduled %s", counts)
+        sweep_once()
+
+
+def sweep_once() -> dict | None:
+    """One sweep; None when it could not run. Nothing it meets ends the sweeper: it is the
+    one process that finds stranded lines and moves delayed jobs when no RQ scheduler runs,
+    and nothing restarts it on a host that is gone (one sweeper per deployment)."""
+    try:
+        counts = sweep()
+    except RedisError as exc:
+        log.warning("sweep skipped: %s", exc)
+        return None
+    except Exception:  # noqa: BLE001 - logged with its cause; the next sweep tries again
+        log.exception("sweep failed")
+        return None
+    if any(counts.values()):
+        log.info("rescheduled %s", counts)
+    return counts
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ CONTACT_JOBS = ("hotline.jobs.drain_inbox", "hotline.jobs.drain_outbox")
 # worker_ttl - 15 s (405 s by default, while it waits on an empty queue) and a job may run its
 # whole timeout (900 s, a person's line). Past that its loop is stuck (hotline.ops.probe).
 WORKER_BEAT_SECONDS = 420 + 900 + 60
+# RQ's scheduler runs in one worker's forked process at a time, and another worker takes over
+# only at its next maintenance: ten minutes by default, so with the scheduler's worker killed
+# (or the scheduler dead on a job it could not read) delayed turns and retries waited for the
+# sweeper alone. A minute, plus the dead scheduler's lock running out (61 s).
+MAINTENANCE_SECONDS = 60
 
 
 class HotlineWorker(SimpleWorker):
@@ -68,12 +73,17 @@ def warm_up() -> None:
     language.classifier_vote("hola")
 
 
+def build(rt: Runtime, serve: ServeSettings) -> HotlineWorker:
+    queues = [rt.queue(name) for name in serve.worker_queues]
+    worker = HotlineWorker(queues, connection=rt.rq_redis, serializer=queues[0].serializer,
+                           maintenance_interval=MAINTENANCE_SECONDS)
+    worker.beat_file = serve.beat_file
+    return worker
+
+
 def run(settings: Settings, serve: ServeSettings) -> int:
     warm_up()
-    rt = Runtime(settings)
-    queues = [rt.queue(name) for name in serve.worker_queues]
+    worker = build(Runtime(settings), serve)
     start_metrics_server(serve)
-    worker = HotlineWorker(queues, connection=rt.rq_redis, serializer=queues[0].serializer)
-    worker.beat_file = serve.beat_file
     worker.work(with_scheduler=True, logging_level=serve.log_level)
     return 0

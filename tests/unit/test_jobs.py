@@ -238,6 +238,67 @@ def test_a_line_that_cannot_move_keeps_the_hold_against_a_job_storm(worker_rt, m
 
 
 
+def test_a_scheduled_job_nobody_can_read_does_not_hold_back_the_due_ones(worker_rt):
+    # RQ can leave a job's hash holding one stray field and no job (a heartbeat written after
+    # the job was deleted: rq/rq#1575). Job.fetch_many raises on it for the whole batch, so
+    # the sweep stopped there every time, and RQ's own scheduler died on it at every start:
+    # no delayed turn or retry moved for anyone (a scale-out run lost five messages).
+    from rq.scheduler import RQScheduler
+
+    rt = worker_rt
+    queue = rt.queue(inbound.INBOUND_QUEUE)
+    due = queue.enqueue_at(datetime.now(timezone.utc) - timedelta(seconds=90), "math.sqrt", 4)
+    rt.rq_redis.hset("rq:job:stray", "last_heartbeat", "2026-12-01T13:00:00Z")
+    rt.rq_redis.zadd(queue.scheduled_job_registry.key, {"stray": time.time() - 60})
+    assert jobs.enqueue_overdue(rt) == 1
+    assert [j.id for j in queue.get_jobs()] == [due.id]
+    assert queue.scheduled_job_registry.get_job_ids() == []
+    # RQ's scheduler, started again, finds nothing it would die on.
+    rt.rq_redis.zadd(queue.scheduled_job_registry.key, {"stray": time.time() - 60})
+    jobs.enqueue_overdue(rt)
+    scheduler = RQScheduler([queue], connection=rt.rq_redis, serializer=JSONSerializer)
+    scheduler.acquire_locks()
+    scheduler.enqueue_scheduled_jobs()
+
+
+def test_a_failing_part_of_the_sweep_leaves_the_rescue_and_the_notices_running(worker_rt,
+                                                                              monkeypatch):
+    rt = Runtime(replace(worker_rt.settings, delay_notice_seconds=0))
+    import hotline.runtime
+
+    hotline.runtime._process_runtime = rt
+
+    def broken(*args, **kwargs):
+        raise ValueError("a record this part cannot read")
+
+    monkeypatch.setattr(bc_runner, "resume_stalled", broken)
+    monkeypatch.setattr(jobs.erasure, "retention", broken)
+    monkeypatch.setattr(jobs, "enqueue_overdue", broken)
+    number = "+5215512340022"
+    contact_id = rt.contacts.touch_inbound(parse_address(number))
+    inbound.accept(rt, Inbound(sid="SM" + "p" * 32, contact_id=contact_id, channel="sms",
+                               sender=number, to=SMS_NUMBER, body="hola", num_media=0,
+                               received_at=time.time() - 60))
+    counts = jobs.sweep()
+    assert counts["inbox"] == 1 and counts["told_waiting"] == 1
+    assert counts["failed"] == ["overdue_jobs", "broadcasts", "retention_erased"]
+
+
+def test_the_sweeper_outlives_a_sweep_that_fails(monkeypatch, caplog):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from hotline import sweeper
+
+    for error in (ValueError("unreadable"), RedisConnectionError("Redis is away")):
+        def failing(error=error):
+            raise error
+
+        monkeypatch.setattr(sweeper, "sweep", failing)
+        assert sweeper.sweep_once() is None
+    monkeypatch.setattr(sweeper, "sweep", lambda: {"inbox": 1})
+    assert sweeper.sweep_once() == {"inbox": 1}
+
+
 class _Assistant:
     def send(self, contact_id, text, metadata):
         return [{"text": f"respuesta a {text}"}]

@@ -64,3 +64,19 @@ def test_a_worker_learns_the_languages_before_its_first_job(monkeypatch):
     assert language._classifier.cache_info().currsize == 1
     monkeypatch.setattr(language, "yaml", None)  # nothing read from nlu_data/ at the first job
     assert language.classifier_vote("kiero saber si ya abrieron el rejistro")[0] == "es"
+
+
+def test_a_surviving_worker_takes_over_the_scheduler_within_minutes(rt):
+    # RQ's scheduler runs forked from one worker; another starts one only at its maintenance.
+    # At RQ's ten minutes, a killed scheduler's worker left delayed turns and retries to the
+    # sweeper alone (a scale-out run lost five messages when the sweeper could not move them).
+    from datetime import timedelta
+
+    from rq.utils import now
+
+    from hotline.ops import worker
+
+    built = worker.build(rt, ServeSettings())
+    built.last_cleaned_at = now() - timedelta(seconds=worker.MAINTENANCE_SECONDS + 1)
+    assert built.should_run_maintenance_tasks
+    assert worker.MAINTENANCE_SECONDS <= 60
