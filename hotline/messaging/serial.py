@@ -40,6 +40,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# The line leaves the active set only while empty: checked and removed in one step, so an item
+# pushed between a look and the removal (RPUSH + SADD) never sits where the sweeper cannot see.
+_RETIRE = """
+if redis.call('LLEN', KEYS[1]) > 0 then return 0 end
+redis.call('SREM', KEYS[2], ARGV[1])
+return 1
+"""
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -101,6 +108,10 @@ class SerialQueue:
     def release(self, key: str, token: str) -> bool:
         return bool(self.redis.eval(_RELEASE, 1, self._lock_key(key), token))
 
+    def retire(self, key: str) -> bool:
+        """Out of the active set if the line is empty (True); False when an item waits."""
+        return bool(self.redis.eval(_RETIRE, 2, self._list(key), self._active(), key))
+
     def remove_head(self, key: str, token: str, item: str) -> int:
         """1: removed; 0: `item` is no longer the head; -1: the caller does not own the line."""
         return int(self.redis.eval(_REMOVE, 2, self._lock_key(key), self._list(key), token,
@@ -149,7 +160,5 @@ class SerialQueue:
                 return handled
             # An item pushed between our last look and the release would otherwise wait for
             # the sweeper: its own job may have seen the lock taken and left.
-            if self.redis.llen(self._list(key)) == 0:
-                self.redis.srem(self._active(), key)
-                if self.redis.llen(self._list(key)) == 0:
-                    return handled
+            if self.retire(key):
+                return handled

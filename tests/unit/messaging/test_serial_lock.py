@@ -97,3 +97,41 @@ def test_an_item_that_raises_stays_first(redis):
     assert queue.pending("c4") == ["SM1", "SM2"]
     # And the lock was given back: the next job can drain at once.
     assert queue.drain("c4", lambda item: None) == 2
+
+
+class _PushAfterRelease:
+    """The drain's Redis, with a message arriving just after the drain let go of the line: the
+    first command after the release runs, then the gateway pushes the message and its job
+    takes the line (and may be killed there)."""
+
+    def __init__(self, redis, queue: SerialQueue, key: str):
+        self._redis, self._queue, self._key = redis, queue, key
+        self.released = self.arrived = False
+
+    def __getattr__(self, name):
+        command = getattr(self._redis, name)
+
+        def run(*args, **kwargs):
+            result = command(*args, **kwargs)
+            if self.released and not self.arrived:
+                self.arrived = True
+                self._redis.rpush(f"hl:{self._queue.name}:{self._key}", "SMlate")
+                self._redis.sadd(f"hl:{self._queue.name}:active", self._key)
+                self._redis.set(f"hl:lock:{self._queue.name}:{self._key}", "its-job", px=30000)
+            if name == "eval" and args and "DEL" in args[0]:
+                self.released = True
+            return result
+        return run
+
+
+def test_a_message_arriving_as_the_drain_leaves_stays_where_the_sweeper_looks(redis):
+    # Between the drain's look at an empty line and its leaving the active set, the message
+    # arrived and its own job took the line. Taken out of the active set all the same, it was
+    # invisible to the sweeper: with that job's worker killed, nobody would answer it.
+    queue = SerialQueue(redis, "inbox")
+    queue.push("c7", "SM1")
+    queue.redis = _PushAfterRelease(redis, queue, "c7")
+    assert queue.drain("c7", lambda item: True) == 1
+    assert queue.redis.arrived
+    assert redis.lrange("hl:inbox:c7", 0, -1) == ["SMlate"]
+    assert "c7" in redis.smembers("hl:inbox:active")
