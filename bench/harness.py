@@ -39,7 +39,7 @@ from redis.exceptions import RedisError
 from hotline.config import Settings
 from hotline.content import program_status
 from hotline.content.program_status import Intake, Organization
-from hotline.messaging import inbound, phones
+from hotline.messaging import deadletters, inbound, phones
 from hotline.messaging.channels import parse_address
 from hotline.ops.chat import Phone
 from hotline.ops.stack import Ports, Stack
@@ -399,6 +399,8 @@ class Account:
     waits: list[float] = field(default_factory=list)
     longest: tuple[float, str] = (0.0, "")
     told_coming: int = 0
+    # For each person with a message lost: the state of their lines (`line_state`).
+    stuck: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         waits = sorted(self.waits)
@@ -419,6 +421,7 @@ class Account:
             f"longest wait for answer   {self.longest[0]:.1f} s  ({self.longest[1]})",
             f"wait p50 / p95            {pct(.5):.1f} s / {pct(.95):.1f} s",
             f"told 'it is coming'       {self.told_coming}",
+            *(f"stuck: {line}" for line in self.stuck),
         ]
 
 
@@ -457,12 +460,61 @@ def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person],
             else:
                 status = first_part.status if first_part else "no reply recorded"
                 result.lost.append(f"{sent.sid} ({person.name}: {state}, {status})")
+    lost_people = {entry.split(" (", 1)[1].split(":", 1)[0] for entry in result.lost}
+    for person in crowd:
+        if person.name in lost_people:
+            result.stuck.append(f"{person.name} {line_state(rt, contact_id(rt, person.phone))}")
     result.rasa_twice, read = rasa_turns_twice(stack, rt, crowd, rasa_url)
     result.trackers_read = (read, len(crowd))
     done = sum(1 for p in registrants
                if rt.registrations.latest_for_contact(contact_id(rt, p.phone)) is not None)
     result.registrations = (done, len(registrants))
     return result
+
+
+def line_state(rt: Runtime, cid: str) -> str:
+    """What holds a person's lines, read from Redis: whether the sweeper can see them, their
+    heads, locks, the sweep's holds, the job marker and the jobs naming the person. A lost
+    message's evidence, printed with the account (the hosts' logs are gone with them)."""
+    from rq.job import Job
+
+    from hotline.jobs import sweep_hold_left
+    from hotline.messaging import flow, outbound
+
+    r = rt.redis
+    parts = []
+    for name, line in (("inbox", inbound.inbox(rt)), ("outbox", outbound.outbox(rt))):
+        pending = line.pending(cid)
+        head = ""
+        if pending and name == "inbox":
+            record = rt.messages.load_inbound(pending[0])
+            head = f" head {record.state if record else 'missing'}"
+        elif pending:
+            record = rt.messages.load_outbound(pending[0])
+            head = f" head {record.status if record else 'missing'}"
+        parts.append(f"{name}: {len(pending)} waiting{head}, active "
+                     f"{cid in line.active_keys()}, lock {line.held_for(cid):.0f} s, "
+                     f"sweep hold {sweep_hold_left(rt, name, cid)} s")
+    parts.append(f"job marker {flow.job_marked_for(r, cid)} s")
+    jobs = []
+    for name in ("inbound", "outbound"):
+        queue = rt.queue(name)
+        for where, ids in (("queued", queue.get_job_ids()),
+                           ("scheduled", queue.scheduled_job_registry.get_job_ids()),
+                           ("started", queue.started_job_registry.get_job_ids()),
+                           ("failed", queue.failed_job_registry.get_job_ids())):
+            for job_id in ids:
+                try:
+                    job = Job.fetch(job_id, connection=rt.rq_redis, serializer=queue.serializer)
+                    if cid in (job.args or ()):
+                        jobs.append(f"{job.func_name.rsplit('.', 1)[-1]} {where}")
+                except Exception:  # noqa: BLE001 - a job RQ cannot read is evidence too
+                    jobs.append(f"unreadable {job_id} {where}")
+    parts.append("jobs: " + (", ".join(jobs) or "none"))
+    dead = [f"{e['line']} {e['item'][:10]} ({e['error'][:60]}, {e['attempts']} attempts)"
+            for e in deadletters.listing(r, state=None) if e["contact_id"] == cid]
+    parts.append("dead letters: " + (", ".join(dead) or "none"))
+    return "; ".join(parts)
 
 
 def runtime_of(stack: Stack) -> Runtime:

@@ -365,6 +365,16 @@ class ScaleOut:
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
+    def troubles(self, host: str, name: str, lines: int = 25) -> str:
+        """The last warnings and errors of a host's service (with their tracebacks): what a
+        lost message leaves behind, printed before the hosts and their logs are gone."""
+        path = self.logs / f"{host}.{name}.log"
+        if not path.exists():
+            return ""
+        kept = [line for line in path.read_text(errors="replace").splitlines()
+                if not line[9:].startswith(("INFO", "DEBUG"))]
+        return "\n".join(kept[-lines:])
+
     def stop(self) -> None:
         self.net.destroy()
 
@@ -444,6 +454,11 @@ def run(work: Path, senders: int = 8, turns: int = 8, kill_every: float = 10.0,
             wait_for_quiet(rt, listener, quiet=6, limit=240)
             quiet_after = time.monotonic() - last_sender
             result = account(cluster, rt, listener, crowd, rasa_url=cluster.rasa_url)
+            if result.lost or result.twice or result.out_of_order:
+                for host, name in (("sweeper", "sweeper"), ("worker-1", "worker"),
+                                   ("worker-2", "worker")):
+                    report(f"--- {host} {name}: warnings and errors ---\n"
+                           f"{cluster.troubles(host, name)}")
         return Outcome(result, crowd, kills, failover, time.monotonic() - load_started,
                        quiet_after, started_in)
     except BaseException:

@@ -64,6 +64,11 @@ def claim_job(redis: Redis, contact_id: str, ttl: int) -> bool:
     return bool(redis.set(JOB_KEY.format(contact_id), 1, nx=True, ex=max(ttl, 1)))
 
 
+def job_marked_for(redis: Redis, contact_id: str) -> int:
+    """Seconds the marker of a waiting drain job has left (0: none; a new message queues one)."""
+    return max(redis.ttl(JOB_KEY.format(contact_id)), 0)
+
+
 def job_started(redis: Redis, contact_id: str) -> None:
     """The waiting job runs now: a message arriving from here on needs a new one."""
     redis.delete(JOB_KEY.format(contact_id))
