@@ -114,10 +114,10 @@ def send_reminder(reference: str, change: int) -> str | None:
 def sweep() -> dict:
     """Reschedule inboxes and outboxes left with work (a crashed worker, exhausted retries).
 
-    Each part runs on its own: one that fails (a record it cannot read, Redis away for a
-    moment) is logged and the others still run, above all the rescue of people's lines and
-    the notices to those waiting. A part failing on every sweep must not turn the sweeper off
-    for everyone (its count then stays absent)."""
+    Each part runs on its own: one that fails (a record it cannot read, a bug) is logged and
+    named under "failed", and the others still run, above all the rescue of people's lines and
+    the notices to those waiting: a part failing on every sweep must not turn the sweeper off
+    for everyone. Redis away stops the whole sweep (every part would fail alike)."""
     rt = process_runtime()
     counts = {"inbox": 0, "outbox": 0, "told_waiting": 0}
     parts = (

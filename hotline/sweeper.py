@@ -26,9 +26,9 @@ def main() -> None:
 
 
 def sweep_once() -> dict | None:
-    """One sweep; None when it could not run. Nothing it meets ends the sweeper: it is the
-    one process that finds stranded lines and moves delayed jobs when no RQ scheduler runs,
-    and nothing restarts it on a host that is gone (one sweeper per deployment)."""
+    """One sweep; None when it could not run. Nothing it meets ends the sweeper: it is the one
+    process that finds stranded lines and moves delayed jobs when no RQ scheduler runs, and
+    restarted (where something restarts it) it would only end again on the same record."""
     try:
         counts = sweep()
     except RedisError as exc:
