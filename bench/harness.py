@@ -428,6 +428,7 @@ class Account:
 def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person],
             rasa_url: str | None = None) -> Account:
     result = Account()
+    lost_by: dict[str, Person] = {}  # people with a message lost, for their lines' state
     registrants = [p for p in crowd if p.name.startswith("register")]
     for person in crowd:
         last_seq = 0
@@ -460,10 +461,9 @@ def account(stack: Stack, rt: Runtime, listener: Listener, crowd: list[Person],
             else:
                 status = first_part.status if first_part else "no reply recorded"
                 result.lost.append(f"{sent.sid} ({person.name}: {state}, {status})")
-    lost_people = {entry.split(" (", 1)[1].split(":", 1)[0] for entry in result.lost}
-    for person in crowd:
-        if person.name in lost_people:
-            result.stuck.append(f"{person.name} {line_state(rt, contact_id(rt, person.phone))}")
+                lost_by.setdefault(person.name, person)
+    for name, person in lost_by.items():
+        result.stuck.append(f"{name} {line_state(rt, contact_id(rt, person.phone))}")
     result.rasa_twice, read = rasa_turns_twice(stack, rt, crowd, rasa_url)
     result.trackers_read = (read, len(crowd))
     done = sum(1 for p in registrants

@@ -359,19 +359,17 @@ class ScaleOut:
             time.sleep(0.5)
         return self
 
-    def tail(self, host: str, name: str, lines: int = 30) -> str:
+    def _log(self, host: str, name: str) -> list[str]:
         path = self.logs / f"{host}.{name}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
+
+    def tail(self, host: str, name: str, lines: int = 30) -> str:
+        return "\n".join(self._log(host, name)[-lines:])
 
     def troubles(self, host: str, name: str, lines: int = 25) -> str:
         """The last warnings and errors of a host's service (with their tracebacks): what a
         lost message leaves behind, printed before the hosts and their logs are gone."""
-        path = self.logs / f"{host}.{name}.log"
-        if not path.exists():
-            return ""
-        kept = [line for line in path.read_text(errors="replace").splitlines()
+        kept = [line for line in self._log(host, name)
                 if not line[9:].startswith(("INFO", "DEBUG"))]
         return "\n".join(kept[-lines:])
 
