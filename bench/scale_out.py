@@ -16,6 +16,8 @@ Every client reaches Redis through the sentinels (`REDIS_URL=redis+sentinel://..
 talk through the balancer (Twilio's side) while the Redis primary, one Rasa host and one worker
 host are killed with -9 (nothing restarts them: the hosts are gone); then it waits for quiet and
 prints the account of every message (bench/harness.py): lost, answered twice, out of order.
+On a living host, a hotline service that exits on its own is started again after a second, as
+Kubernetes (restartPolicy Always) or systemd (Restart=always) would; the run prints how often.
 
     sudo nice -n 10 .venv/bin/python bench/scale_out.py [--senders 8] [--turns 8]
 
@@ -66,6 +68,8 @@ HOSTS = {  # name -> last octet of its address
 SERVICE = "hotline"  # Sentinel's name for the primary
 GATEWAY, RASA, ACTIONS, SANDBOX, REDIS, SENTINEL = 8080, 5005, 5055, 8090, 6379, 26379
 KILLS = ("redis-1", "rasa-1", "worker-1")
+# The line a host's init loop writes to a service's log when it starts the service again.
+RESTART_MARK = "host init: exited"
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -140,9 +144,14 @@ class Network:
             ip("-n", ns, "link", "set", inside, "up")
             ip("-n", ns, "link", "set", "lo", "up")
 
-    def spawn(self, host: str, name: str, command: list[str], env: dict, log_dir: Path
-              ) -> subprocess.Popen:
+    def spawn(self, host: str, name: str, command: list[str], env: dict, log_dir: Path,
+              restart: bool = False) -> subprocess.Popen:
+        """Run `command` on `host`; with `restart`, under a loop that starts it again a second
+        after it exits (the host's init system: the loop dies with the host)."""
         log = open(log_dir / f"{host}.{name}.log", "ab")  # noqa: SIM115 - the child keeps it
+        if restart:
+            command = ["sh", "-c", 'while :; do "$@"; echo "' + RESTART_MARK
+                       + ' (exit $?); started again in 1 s"; sleep 1; done', "init", *command]
         process = subprocess.Popen(["ip", "netns", "exec", self.ns(host), *command],
                                    cwd=PROJECT_ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -284,7 +293,16 @@ class ScaleOut:
 
     def serve(self, host: str, service: str, **extra: str) -> None:
         self.net.spawn(host, service, [sys.executable, "-m", "hotline.ops.serve", service],
-                       {**self.env, **extra}, self.logs)
+                       {**self.env, **extra}, self.logs, restart=True)
+
+    def restarts(self) -> dict[str, int]:
+        """How often each service was started again by its host, by 'host service'."""
+        counts = {}
+        for host, name, _ in self.net.processes:
+            n = sum(RESTART_MARK in line for line in self._log(host, name))
+            if n:
+                counts[f"{host} {name}"] = n
+        return counts
 
     def start(self, timeout: float = 300) -> ScaleOut:
         started = time.monotonic()
@@ -351,7 +369,7 @@ class ScaleOut:
                     del pending[name]
                     self.timings.append((name, time.monotonic() - started))
             for host, name, process in self.net.processes:
-                if process.poll() is not None:
+                if process.poll() is not None or RESTART_MARK in self.tail(host, name, 3):
                     raise RuntimeError(f"{host} {name} exited during start-up:\n"
                                        + self.tail(host, name))
             if time.monotonic() > deadline:
@@ -386,6 +404,7 @@ class Outcome:
     elapsed: float
     quiet_after: float
     started_in: float
+    restarts: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         senders_errors = [e for p in self.crowd for e in p.errors]
@@ -397,6 +416,8 @@ class Outcome:
             "the last sender)",
             "killed: " + ", ".join(f"{w} at {t:.0f} s" for t, w in self.kills),
             f"Redis primary moved (Sentinel failover) {failover} after the kill",
+            "started again by their host: " + (", ".join(
+                f"{service} ×{n}" for service, n in self.restarts.items()) or "none"),
             *self.result.lines(),
             f"senders' errors          {len(senders_errors)} {senders_errors[:3]}",
         ]
@@ -458,7 +479,7 @@ def run(work: Path, senders: int = 8, turns: int = 8, kill_every: float = 10.0,
                     report(f"--- {host} {name}: warnings and errors ---\n"
                            f"{cluster.troubles(host, name)}")
         return Outcome(result, crowd, kills, failover, time.monotonic() - load_started,
-                       quiet_after, started_in)
+                       quiet_after, started_in, cluster.restarts())
     except BaseException:
         for host, name, _ in cluster.net.processes:
             report(f"--- {host} {name} ---\n{cluster.tail(host, name, 12)}")

@@ -8,6 +8,8 @@ HOTLINE_METRICS_PORT is set (a Kubernetes pod's port, never a public one).
 
 from __future__ import annotations
 
+import logging
+
 from rq.worker import SimpleWorker
 
 from hotline import liveness, logs
@@ -28,9 +30,16 @@ WORKER_BEAT_SECONDS = 420 + 900 + 60
 # sweeper alone. A minute, plus the dead scheduler's lock running out (61 s).
 MAINTENANCE_SECONDS = 60
 
+log = logging.getLogger(__name__)
+
 
 class HotlineWorker(SimpleWorker):
     beat_file: str | None = None
+    stop_asked = False  # a SIGTERM or SIGINT came (RQ records one only while a job runs)
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
 
     def perform_job(self, job, queue) -> bool:
         contact = job.args[0] if job.func_name in CONTACT_JOBS and job.args else None
@@ -86,4 +95,15 @@ def run(settings: Settings, serve: ServeSettings) -> int:
     worker = build(Runtime(settings), serve)
     start_metrics_server(serve)
     worker.work(with_scheduler=True, logging_level=serve.log_level)
-    return 0
+    if worker.stop_asked:
+        return 0
+    # Unasked, RQ's loop ends only on an error it does not survive: any Redis error outside its
+    # wait for a job, as when a failover catches it writing a job's state or its heartbeat.
+    # The process ends as failed, so that what runs it (Kubernetes, systemd, the development
+    # supervisor) starts a fresh one and counts a restart; ending as done (0) told a supervisor
+    # that restarts only failures there was nothing to do, and the host's jobs waited in their
+    # queues. A new process rather than a new worker in this one: RQ forks its scheduler from
+    # the worker, and a fork beside the ended worker's threads can hang.
+    log.error("the worker %s stopped taking jobs on an error (above); exiting for a restart",
+              worker.name)
+    return 1

@@ -80,3 +80,46 @@ def test_a_surviving_worker_takes_over_the_scheduler_within_minutes(rt):
     built.last_cleaned_at = now() - timedelta(seconds=worker.MAINTENANCE_SECONDS + 1)
     assert built.should_run_maintenance_tasks
     assert worker.MAINTENANCE_SECONDS <= 60
+
+
+def _run_with(monkeypatch, settings, loop_turn):
+    """hotline.ops.worker.run, its worker's first turn of RQ's loop replaced by `loop_turn`."""
+    from hotline.ops import worker
+
+    build = worker.build
+
+    def build_then_patch(rt, serve):
+        made = build(rt, serve)
+        made.check_for_suspension = lambda burst: loop_turn(made)
+        return made
+
+    monkeypatch.setattr(worker, "build", build_then_patch)
+    return worker.run(settings, ServeSettings(worker_queues=(OUTBOUND_QUEUE,)))
+
+
+def test_a_worker_whose_loop_ends_on_a_redis_error_exits_as_failed(settings, redis, monkeypatch,
+                                                                    caplog):
+    # RQ's loop quits on a Redis error outside its wait for a job (a failover caught it writing
+    # its heartbeat). The process then ended with 0: a scale-out run's surviving worker quit so
+    # at the failover, nothing started it again, and a person's messages waited in the queue for
+    # ever once the other worker host died. As failed, whatever runs it starts a fresh one.
+    import redis as redis_py
+
+    def failover(made):
+        raise redis_py.exceptions.ConnectionError("Error 111 connecting to 10.172.0.11:6379.")
+
+    with caplog.at_level(logging.ERROR, logger="hotline.ops.worker"):
+        assert _run_with(monkeypatch, settings, failover) == 1
+    assert any("exiting for a restart" in r.getMessage() for r in caplog.records)
+
+
+def test_a_worker_asked_to_stop_exits_as_done(settings, redis, monkeypatch):
+    import signal
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        assert _run_with(monkeypatch, settings,
+                         lambda made: made.request_stop(signal.SIGTERM, None)) == 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
