@@ -89,6 +89,29 @@ class _UntilFailedOver:
                     raise
                 time.sleep(pause)
 
+    # redis-py 5 and later reconnect a connection that broke mid-command through
+    # `connect_check_health`, straight to the address it had: during a failover, the dead
+    # primary, refused three times in a third of a second, and the command failed (a worker's
+    # RQ loop ended on it). Every reconnect asks the sentinels instead, on the failover clock;
+    # `connect_to`, the socket to the address they named, passes through. redis-py 4 (Rasa's
+    # environment) reconnects through `connect` and never calls this.
+    _connecting_to = False
+
+    def connect_check_health(self, check_health: bool = True, retry_socket_connect: bool = True):
+        if self._sock:
+            return None
+        if self._connecting_to:
+            return super().connect_check_health(check_health=check_health,
+                                                retry_socket_connect=retry_socket_connect)
+        return self.connect()
+
+    def connect_to(self, address):
+        self._connecting_to = True
+        try:
+            return super().connect_to(address)
+        finally:
+            self._connecting_to = False
+
 
 class SentinelConnection(_UntilFailedOver, SentinelManagedConnection):
     pass

@@ -5,8 +5,10 @@ last tests (about a second to start)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
+import threading
 import time
 
 import pytest
@@ -187,25 +189,33 @@ def test_rasa_stores_get_the_sentinel_client(monkeypatch):
 
 # A real primary, replica and sentinel -------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def sentinel_set(tmp_path_factory):
+@contextlib.contextmanager
+def sentinel_servers(workdir, failover: bool = False):
+    """A primary, its replica and one sentinel (quorum 1) on loopback: (url, primary, replica,
+    processes by name). With `failover`, the sentinel fails the primary over half a second
+    after it stops answering, and is ready to (it has seen the replica)."""
+    down_after_ms = 500 if failover else 30000
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is not installed: run the tests with ./hotline.sh test")
-    workdir = tmp_path_factory.mktemp("sentinel")
     primary, replica, sentinel = free_port(), free_port(), free_port()
     common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "pw",
               "--masterauth", "pw", "--dir", str(workdir)]
     conf = workdir / "sentinel.conf"
     conf.write_text(f"port {sentinel}\nbind 127.0.0.1\n"
                     f"sentinel monitor hotline 127.0.0.1 {primary} 1\n"
-                    "sentinel auth-pass hotline pw\n")
-    processes = [
-        subprocess.Popen([binary, "--port", str(primary), *common], stdout=subprocess.DEVNULL),
-        subprocess.Popen([binary, "--port", str(replica), *common,
-                          "--replicaof", "127.0.0.1", str(primary)], stdout=subprocess.DEVNULL),
-        subprocess.Popen([binary, str(conf), "--sentinel"], stdout=subprocess.DEVNULL),
-    ]
+                    "sentinel auth-pass hotline pw\n"
+                    f"sentinel down-after-milliseconds hotline {down_after_ms}\n"
+                    "sentinel failover-timeout hotline 5000\n")
+    processes = {
+        "primary": subprocess.Popen([binary, "--port", str(primary), *common],
+                                    stdout=subprocess.DEVNULL),
+        "replica": subprocess.Popen([binary, "--port", str(replica), *common,
+                                     "--replicaof", "127.0.0.1", str(primary)],
+                                    stdout=subprocess.DEVNULL),
+        "sentinel": subprocess.Popen([binary, str(conf), "--sentinel"],
+                                     stdout=subprocess.DEVNULL),
+    }
     try:
         probe = Redis(port=replica, password="pw")
         deadline = time.time() + 15
@@ -218,11 +228,25 @@ def sentinel_set(tmp_path_factory):
             time.sleep(0.1)
         else:
             pytest.fail("the replica did not connect to its primary within 15 s")
-        yield f"redis+sentinel://:pw@127.0.0.1:{sentinel}/hotline/0", primary, replica
+        # A sentinel learns of replicas from the primary's INFO, every ten seconds: until then
+        # it has nobody to promote.
+        watcher = Redis(port=sentinel, decode_responses=True)
+        deadline = time.time() + 25
+        while failover and int(watcher.sentinel_master("hotline").get("num-slaves", 0)) < 1:
+            if time.time() > deadline:
+                pytest.fail("the sentinel did not see the replica within 25 s")
+            time.sleep(0.2)
+        yield f"redis+sentinel://:pw@127.0.0.1:{sentinel}/hotline/0", primary, replica, processes
     finally:
-        for process in processes:
+        for process in processes.values():
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def sentinel_set(tmp_path_factory):
+    with sentinel_servers(tmp_path_factory.mktemp("sentinel")) as (url, primary, replica, _):
+        yield url, primary, replica
 
 
 def test_a_write_through_sentinel_reaches_the_primary_and_a_replica_confirms(sentinel_set):
@@ -282,3 +306,26 @@ def test_a_new_connection_gives_up_after_the_failover_time(monkeypatch):
     with pytest.raises(RedisConnectionError):
         connection.connect()
     assert clock[0] <= FAILOVER_SECONDS and len(tries) > 5
+
+
+def test_a_command_whose_connection_breaks_in_a_failover_waits_for_the_new_primary(tmp_path):
+    # redis-py 8 reconnected a broken connection straight to the address it had: the dead
+    # primary, three tries in a third of a second, and the command failed. A scale-out run's
+    # worker ended so at a failover (RQ's loop does not survive a Redis error writing its
+    # heartbeat), and one person's messages were never answered.
+    with sentinel_servers(tmp_path, failover=True) as (url, primary, replica, processes):
+        client = connect(url, decode_responses=True)
+        client.set("hl:test:before", "1")
+        # The primary dies while a command waits on it (as RQ's worker waits for a job):
+        # the command's own retry reconnects.
+        killer = threading.Timer(0.5, processes["primary"].kill)
+        killer.start()
+        started = time.monotonic()
+        assert client.blpop(["hl:test:nothing"], timeout=2) is None
+        waited = time.monotonic() - started
+        killer.join()
+        assert client.connection_pool.get_master_address() == ("127.0.0.1", replica)
+        client.set("hl:test:after", "2")
+        assert Redis(port=replica, password="pw", decode_responses=True).get(
+            "hl:test:after") == "2"
+        assert waited < FAILOVER_SECONDS + 2
