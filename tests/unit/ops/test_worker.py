@@ -91,6 +91,10 @@ def _run_with(monkeypatch, settings, loop_turn):
     def build_then_patch(rt, serve):
         made = build(rt, serve)
         made.check_for_suspension = lambda burst: loop_turn(made)
+        # No scheduler forked from the test process: a child forked here inherits an earlier
+        # test's worker's signal handlers, and a SIGTERM landing before it sets its own is
+        # swallowed, so stopping it waited for ever.
+        made._start_scheduler = lambda *args, **kwargs: None
         return made
 
     monkeypatch.setattr(worker, "build", build_then_patch)
