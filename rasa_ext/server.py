@@ -8,7 +8,6 @@ so the token never appears there. Usage: `python -m rasa_ext.server run --model 
 
 from __future__ import annotations
 
-import os
 import sys
 
 from hotline.config import ConfigError, Settings
@@ -28,28 +27,6 @@ def rasa_argv(args: list[str], token: str) -> list[str]:
     return ["rasa", *args, f"--auth-token={token}"]
 
 
-# How long a conversation's ticket in Rasa's lock store outlives the turn that took it, when
-# that turn's Rasa died holding it (Rasa's default is 60 s: a scale-out or chaos run's person
-# waited a minute after a Rasa host was killed mid-turn). The person's next turn waits on the
-# dead ticket; a worker holds a person's line while their turn runs and gives it up after
-# RASA_TIMEOUT (30 s), so a shorter ticket never lets two turns of one person overlap.
-# TICKET_LOCK_LIFETIME in the environment (Rasa's own setting) wins.
-TICKET_LOCK_SECONDS = 20
-
-
-def set_ticket_lifetime(environ=os.environ) -> None:
-    """Before Rasa is imported: it reads TICKET_LOCK_LIFETIME once, at import.
-
-    >>> env = {}
-    >>> set_ticket_lifetime(env); env
-    {'TICKET_LOCK_LIFETIME': '20'}
-    >>> env = {"TICKET_LOCK_LIFETIME": "45"}
-    >>> set_ticket_lifetime(env); env
-    {'TICKET_LOCK_LIFETIME': '45'}
-    """
-    environ.setdefault("TICKET_LOCK_LIFETIME", str(TICKET_LOCK_SECONDS))
-
-
 def main(argv: list[str] | None = None) -> int:
     try:
         token = Settings.from_env().require("rasa_token").rasa_token
@@ -57,7 +34,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    set_ticket_lifetime()
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 

@@ -83,17 +83,3 @@ def test_a_url_that_is_not_redis_is_refused(url):
 
     with pytest.raises(ValueError):
         store_kwargs(url)
-
-
-def test_rasa_reads_the_ticket_lifetime_the_launcher_sets(monkeypatch):
-    # A Rasa host killed mid-turn left the person's ticket for Rasa's default minute; the
-    # launcher sets a shorter one under the name Rasa reads, before Rasa is imported.
-    from rasa.core import lock_store
-
-    from hotline.config import Settings
-    from rasa_ext import server
-
-    monkeypatch.delenv("TICKET_LOCK_LIFETIME", raising=False)
-    server.set_ticket_lifetime()
-    assert lock_store._get_lock_lifetime() == server.TICKET_LOCK_SECONDS
-    assert Settings().rasa_timeout > server.TICKET_LOCK_SECONDS
