@@ -102,8 +102,9 @@ def run(settings: Settings, serve: ServeSettings) -> int:
     # The process ends as failed, so that what runs it (Kubernetes, systemd, the development
     # supervisor) starts a fresh one and counts a restart; ending as done (0) told a supervisor
     # that restarts only failures there was nothing to do, and the host's jobs waited in their
-    # queues. A new process rather than a new worker in this one: RQ forks its scheduler from
-    # the worker, and a fork beside the ended worker's threads can hang.
+    # queues. A new process rather than a new worker in this one: RQ forks its scheduler before
+    # it installs its signal handlers, so a second worker's scheduler would start under the
+    # first's handlers and could swallow the SIGTERM that stops it (seen in a test process).
     log.error("the worker %s stopped taking jobs on an error (above); exiting for a restart",
               worker.name)
     return 1
