@@ -89,12 +89,12 @@ class _UntilFailedOver:
                     raise
                 time.sleep(pause)
 
-    # redis-py 5 and later reconnect a connection that broke mid-command through
-    # `connect_check_health`, straight to the address it had: during a failover, the dead
-    # primary, refused three times in a third of a second, and the command failed (a worker's
-    # RQ loop ended on it). Every reconnect asks the sentinels instead, on the failover clock;
-    # `connect_to`, the socket to the address they named, passes through. redis-py 4 (Rasa's
-    # environment) reconnects through `connect` and never calls this.
+    # redis-py 8 (the application's environment) reconnects a connection that broke
+    # mid-command through `connect_check_health`, straight to the address it had: during a
+    # failover, the dead primary, refused three times in a third of a second, and the command
+    # failed (a worker's RQ loop ended on it). Every reconnect asks the sentinels instead, on
+    # the failover clock; `connect_to`, the socket to the address they named, passes through.
+    # redis-py 4 (Rasa's environment) reconnects through `connect` and never calls this.
     _connecting_to = False
 
     def connect_check_health(self, check_health: bool = True, retry_socket_connect: bool = True):

@@ -1,7 +1,7 @@
 """Every client comes from one REDIS_URL (hotline/redis_connect.py): the usual redis:// and
 rediss:// forms, and the Sentinel form whose client follows a failover; promised writes wait for
 a replica (hotline/replication.py). A real primary, replica and sentinel on loopback answer the
-last tests (about a second to start)."""
+last tests (about a second to start; the failover test takes about ten)."""
 
 from __future__ import annotations
 
