@@ -223,7 +223,8 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\bunsu(?:b|sc)\w*",
 )]
 _NOT_STOPPING = re.compile(
-    r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong(?! number)|equivocad\w*|"
+    r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong(?! (?:number|person|phone))|"
+    r"(?<!numero )(?<!persona )equivocad\w*|"
     r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
     r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t) (?:got|get|"
     r"gotten|received|receive)|pregunta|question|duda|"
@@ -232,7 +233,22 @@ _NOT_STOPPING = re.compile(
     r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:dejaron|dejo|pararon|paro)|"
     r"no (?:me |nos )(?:dej\w*|par\w*) de|"
     # a change of language or channel, not of whether to write
-    r"in (?:english|spanish)|en (?:ingles|espanol)|instead|en vez|en lugar)\b")
+    r"in (?:english|spanish)|en (?:ingles|espanol)|instead|en vez|en lugar|"
+    # "don't take me off the list", "no me borren": asking to stay
+    r"(?:dont|don t|do not|never) (?:take|remove|delete|erase|drop|unsubscribe) (?:me|us|my)|"
+    r"no (?:me|nos) (?:quit|saqu|borr|elimin)(?:en|es|e)|no (?:me|nos) (?:den|de) de baja|"
+    # back in after leaving: "I unsubscribed by mistake, add me again", "cómo vuelve a entrar"
+    r"(?<!dont )(?<!don t )(?<!\bnot )(?<!never )(?:add|put|sign) (?:me|us) "
+    r"(?:back|again|up again)|"
+    r"como (?:\w+ )?(?:vuelv\w*|volver) a (?:entrar|meter\w*|inscrib\w*|registr\w*|agreg\w*|"
+    r"recibir)|(?<!\bno )que me vuelvan a (?:escribir|mandar|enviar)|"
+    # someone else asked, the person wants them: "I still want them", "quiero que sigan"
+    r"still want (?:them|the|your|to get|to receive)|want them to (?:continue|keep)|"
+    r"(?<!\bno )quiero que (?:me )?(?:sigan|continuen)|"
+    # another sender's messages, theirs kept: "not from you", "los de ustedes sí"
+    r"not from (?:you|u)|not (?:yours|you guys|u guys)|only want (?:yours|your)|de ustedes si|"
+    # what happens to the messages if...: "will I stop receiving messages if I move"
+    r"(?:will|would) (?:i|we) stop (?:receiving|getting))\b")
 
 
 # A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").

@@ -1,0 +1,55 @@
+"""Messages that use a request to stop's words to ask to stay, to come back, or about someone
+else's messages: neither the rules nor a sure model reading opt these people out, since a wrong
+opt-out silences the notices about their case. And the requests around them still stop."""
+
+import pytest
+
+from hotline.messaging import keywords
+
+STAYING = [
+    # asking not to be taken off
+    "please don't take me off the list, my hearing is next month",
+    "do not remove me, I still need the notices",
+    "don't unsubscribe me, that was my cousin writing",
+    "por favor no me quiten de la lista, sigo esperando mi cita",
+    "no me borren de sus mensajes, aqui sigo",
+    "no me den de baja porfa",
+    # coming back after leaving
+    "I unsubscribed by mistake, please add me back",
+    "i hit stop without meaning to, can you put me back on the texts",
+    "me di de baja sin querer, como vuelvo a recibir los mensajes",
+    "mi esposo pidió que ya no nos manden mensajes pero quiero que me vuelvan a escribir",
+    # someone else asked, the person wants them
+    "my son texted you to stop the messages but I still want them",
+    "alguien pidio parar los mensajes desde mi telefono, quiero que sigan llegando",
+    # another sender's messages, the hotline's kept
+    "how do I unsubscribe from the store's promos? not from you, yours are fine",
+    "cómo me salgo de los mensajes de la compañía de teléfono? los de ustedes sí",
+    # what happens to the messages if ...
+    "will I stop receiving messages if I go to Monterrey?",
+]
+
+STILL_STOPPING = [
+    "unsubscribe me and never add me again",
+    "no quiero que me sigan contactando",
+    "numero equivocado, ya no escriban",
+    "wrong person, stop texting me",
+    "how can I stop getting these messages",
+    "no quiero volver a recibir mensajes",
+    "no me vuelvan a agregar, no me manden mensajes",
+    "no me quitan de la lista aunque ya lo pedi, dejen de mandarme mensajes",
+]
+
+
+@pytest.mark.parametrize("text", STAYING)
+def test_asking_to_stay_is_not_a_stop(text):
+    assert not keywords.asks_to_stop(text)
+    assert keywords.match(text) != keywords.OPT_OUT
+    # nor when the model is sure it read a stop
+    assert not keywords.model_stop_is_sure(text, 0.99, 0.8)
+
+
+@pytest.mark.parametrize("text", STILL_STOPPING)
+def test_requests_beside_those_words_still_stop(text):
+    assert keywords.asks_to_stop(text)
+    assert keywords.match(text) == keywords.OPT_OUT
