@@ -7,9 +7,12 @@ import pytest
 
 from hotline.config import PROJECT_ROOT
 from hotline.ops.evaluation import (
+    DEV_OPT_OUT_2,
+    FROZEN_OPT_OUT,
     development_set,
     frozen_held_out,
     held_out,
+    opt_out_list,
     read_examples,
     training_examples,
 )
@@ -55,6 +58,17 @@ def test_held_out_set_is_never_training_data():
     leaked = [e.text for e in every_held_out if e.text.casefold().strip() in train]
     assert not leaked
     assert {e.intent for e in every_held_out} >= set(TOPICS)
+
+
+def test_opt_out_lists_are_never_training_data():
+    # The frozen list and the development list score the model's reading of opting out; a line
+    # of theirs in nlu_data/ would be read back from memory. (The rules' list was written for
+    # the rules, and the plainest of its requests are training lines too.)
+    train = {" ".join(e.text.casefold().split()) for e in training_examples()}
+    for folder in (FROZEN_OPT_OUT, DEV_OPT_OUT_2):
+        lines = opt_out_list(folder)
+        assert len(lines) >= 200, folder
+        assert not [e.text for e in lines if " ".join(e.text.casefold().split()) in train], folder
 
 
 def test_development_set_is_never_training_data_and_covers_every_topic():
