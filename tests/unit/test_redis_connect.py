@@ -217,11 +217,14 @@ def sentinel_servers(workdir, failover: bool = False):
                                      stdout=subprocess.DEVNULL),
     }
     try:
-        probe = Redis(port=replica, password="pw")
+        # Both ends: the replica's link is up a moment before the primary lists it in ROLE,
+        # which is what a promised write counts (hotline.replication.acknowledge).
+        probe, listing = Redis(port=replica, password="pw"), Redis(port=primary, password="pw")
         deadline = time.time() + 15
         while time.time() < deadline:
             try:
-                if probe.info("replication").get("master_link_status") == "up":
+                if probe.info("replication").get("master_link_status") == "up" and \
+                        listing.execute_command("ROLE")[2]:
                     break
             except RedisConnectionError:
                 pass
