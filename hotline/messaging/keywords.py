@@ -237,6 +237,9 @@ _NOT_STOPPING = re.compile(
     # "don't take me off the list", "no me borren": asking to stay
     r"(?:dont|don t|do not|never) (?:take|remove|delete|erase|drop|unsubscribe) (?:me|us|my)|"
     r"no (?:me|nos) (?:quit|saqu|borr|elimin)(?:en|es|e)|no (?:me|nos) (?:den|de) de baja|"
+    # not leaving: "I don't want to leave the program", "no me dejen sin información"
+    r"(?:dont|don t|do not|never) (?:want to |wanna )?leave\b|no (?:me |nos )?(?:dejen|deje) sin|"
+    r"no (?:quiero|kiero) salir(?:me)?\b|"
     # back in after leaving: "I unsubscribed by mistake, add me again", "cómo vuelve a entrar"
     r"(?<!dont )(?<!don t )(?<!\bnot )(?<!never )(?:add|put|sign) (?:me|us) "
     r"(?:back|again|up again)|"

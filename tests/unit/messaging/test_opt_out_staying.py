@@ -14,6 +14,11 @@ STAYING = [
     "por favor no me quiten de la lista, sigo esperando mi cita",
     "no me borren de sus mensajes, aqui sigo",
     "no me den de baja porfa",
+    # not leaving
+    "I do not want to leave the list, I only asked about my court date",
+    "please don't leave me without the updates",
+    "no me dejen sin los avisos por favor",
+    "no quiero salirme de la lista, nomas pregunto",
     # coming back after leaving
     "I unsubscribed by mistake, please add me back",
     "i hit stop without meaning to, can you put me back on the texts",
