@@ -25,13 +25,15 @@ def slow_runtime(rt: Runtime, stale: int = 1) -> Runtime:
 
 
 def test_a_batch_longer_than_the_stale_time_is_not_taken_over(sandbox_rt, redis):
-    # 8 recipients at 3 a second on one thread: one batch (4 recipients) takes over a second,
-    # longer than the stale time. A second runner keeps trying meanwhile; with one beat per
-    # batch it took the chunk over and sent again what the first was still sending.
-    rt = slow_runtime(sandbox_rt, stale=1)
+    # 8 recipients at 1.5 a second on one thread: one batch (4 recipients) takes over two
+    # seconds, longer than the stale time. A second runner keeps trying meanwhile; with one beat
+    # per batch it took the chunk over and sent again what the first was still sending. (Two
+    # seconds, not one: a fresh-clone run on two busy cores once held the beating thread back
+    # for a second.)
+    rt = slow_runtime(sandbox_rt, stale=2)
     people(rt, 8)
     bc = bc_runner.submit(rt, bc_spec.build(rt, {"text": {"en": "hi", "es": "hola"},
-                                                 "rate": 3}, "t"))
+                                                 "rate": 1.5}, "t"))
     first = threading.Thread(target=run_all, args=(rt, bc.id, 1))
     first.start()
     takeovers = 0
