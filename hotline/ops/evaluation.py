@@ -333,15 +333,12 @@ def main(cv: int = 0) -> int:
     print(report(f"frozen held-out set ({FROZEN.relative_to(PROJECT_ROOT)}), model "
                  f"{model.name}; hard = longer than {HARD_LENGTH} characters:",
                  results["held_out"]), flush=True)
-    stops = opt_out_list(FROZEN_OPT_OUT)
-    print(opt_out_report(f"frozen opt-out list ({FROZEN_OPT_OUT.relative_to(PROJECT_ROOT)}):",
-                         stops, predictions(systems, stops)), flush=True)
-    stops = opt_out_list(DEV_OPT_OUT)
-    print(opt_out_report(f"the rules' opt-out list ({DEV_OPT_OUT.relative_to(PROJECT_ROOT)}, "
-                         "tuned against):", stops, predictions(systems, stops)), flush=True)
-    stops = opt_out_list(DEV_OPT_OUT_2)
-    print(opt_out_report(f"development opt-out list ({DEV_OPT_OUT_2.relative_to(PROJECT_ROOT)}, "
-                         "tuned against):", stops, predictions(systems, stops)), flush=True)
+    for name, folder, tuned in (("frozen opt-out list", FROZEN_OPT_OUT, ""),
+                                ("the rules' opt-out list", DEV_OPT_OUT, ", tuned against"),
+                                ("development opt-out list", DEV_OPT_OUT_2, ", tuned against")):
+        stops = opt_out_list(folder)
+        print(opt_out_report(f"{name} ({folder.relative_to(PROJECT_ROOT)}{tuned}):", stops,
+                             predictions(systems, stops)), flush=True)
     dev = development_set()
     if dev:
         results["development"] = tables(dev, predictions(systems, dev))
