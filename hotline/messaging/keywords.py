@@ -251,7 +251,29 @@ _NOT_STOPPING = re.compile(
     # another sender's messages, theirs kept: "not from you", "los de ustedes sí"
     r"not from (?:you|u)|not (?:yours|you guys|u guys)|only want (?:yours|your)|de ustedes si|"
     # what happens to the messages if...: "will I stop receiving messages if I move"
-    r"(?:will|would) (?:i|we) stop (?:receiving|getting))\b")
+    r"(?:will|would) (?:i|we) stop (?:receiving|getting)|"
+    # they stopped, not a request: "did you guys stop texting me", "y u stop txtin me",
+    # "dejaron de mandarme los avisos?" (dejaron: they did; a request says dejen)
+    r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? stop\w*|"
+    r"(?:why|y|how come) (?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
+    r"(?:dejaron|pararon) de (?:mand|envi|escrib|lleg|avis)\w*|se (?:pararon|cortaron)|"
+    # keep them coming: "no paren los avisos", "nunca dejen de", "ni se les ocurra dejar de",
+    # "please no stop the message"
+    r"no (?:paren|pare|corten|suspendan) (?:los|las|sus|mis|el|la)\b|nunca (?:dej|par)\w*|"
+    r"ni se les ocurra|"
+    r"(?:please|pls|plz|porfa) no stop\b|"
+    # a stop that was a mistake or not theirs: "I unsubscribed by mistake", "me arrepentí de
+    # darme de baja", "it was not me", "I did not ask to stop them"
+    r"(?:unsubscrib\w*|opted out|stop|alto|baja|cancel\w*) (?:\w+ ){0,3}(?:by (?:mistake|accident)|"
+    r"por (?:error|equivocacion)|sin querer)|(?:accidentally|sin querer|por error) (?:\w+ ){0,2}"
+    r"(?:unsubscrib\w*|opted|sent|texted|hit|pressed|wrote|mand\w*|puse|di de baja|escribi)|"
+    r"(?:regret\w*|arrepent\w*) (?:\w+ ){0,2}"
+    r"(?:unsubscrib\w*|stop\w*|leaving|salirme|darme de baja)|"
+    r"(?:it )?(?:was not|wasnt|wasn t) me|no fui yo|"
+    r"(?:did not|didnt|didn t|never) ask\w* (?:you |for you )?to stop|"
+    # taken off without asking: "I'm worried I was erased from the list", "¿me borraron?"
+    r"(?:i|we) (?:was|were|got|have been|ve been) (?:erased|removed|deleted|taken off|dropped|"
+    r"unsubscribed)|me (?:borraron|sacaron|quitaron|dieron de baja))\b")
 
 
 # A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").

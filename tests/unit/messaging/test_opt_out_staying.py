@@ -32,6 +32,23 @@ STAYING = [
     "cómo me salgo de los mensajes de la compañía de teléfono? los de ustedes sí",
     # what happens to the messages if ...
     "will I stop receiving messages if I go to Monterrey?",
+    # they stopped, asked why: a question about our messages, not a request
+    "did you guys stop texting me? nothing since march",
+    "y u stop txtin me",
+    "ya dejaron de mandarme los avisos o que paso",
+    "i think i was removed from the list, i dont get anything",
+    "me borraron de la lista? ya no me llega nada",
+    # keep them coming
+    "no paren los avisos porfa, mi cita es el lunes",
+    "nunca dejen de escribirme",
+    "ni se les ocurra dejar de mandarme los mensajes",
+    "please no stop the messages, i need them",
+    # a stop that was a mistake, regretted, or not theirs
+    "i accidentally unsubscribed, how do i get them back",
+    "puse alto sin querer, quiero los mensajes",
+    "i regret unsubscribing, can i have the alerts again",
+    "someone sent stop from my phone, it wasnt me",
+    "i never asked you to stop, why no more texts",
 ]
 
 STILL_STOPPING = [
@@ -43,6 +60,11 @@ STILL_STOPPING = [
     "no quiero volver a recibir mensajes",
     "no me vuelvan a agregar, no me manden mensajes",
     "no me quitan de la lista aunque ya lo pedi, dejen de mandarme mensajes",
+    # around the new vetoes' words
+    "stop texting me, my brother gave you my number by mistake",
+    "i changed my mind about the alerts, stop them please",
+    "ya no me manden mensajes, ya dejaron de servirme",
+    "stop sending me messages, I regret ever signing up",
 ]
 
 
