@@ -281,7 +281,7 @@ class Turn:
             # Back after a while: remind them where they are.
             self.say("utter_reg_resume")
             return self._same_question(requested)
-        if self.intent == "registration_status" and self.confidence >= 0.6:
+        if self.intent in ("registration_status", "message_delivery") and self.confidence >= 0.6:
             self.say("utter_reg_in_progress")
             return self._same_question(requested)
         if self.intent == "goodbye" and self.confidence >= 0.8:

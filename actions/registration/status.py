@@ -14,6 +14,17 @@ from .._base import runtime
 from .form import QUESTIONS
 
 
+def say_latest_status(dispatcher: CollectingDispatcher, contact_id: str) -> bool:
+    """The latest registration's reference and status, if this contact has one."""
+    reg = runtime().registrations.latest_for_contact(contact_id)
+    if reg is None:
+        return False
+    status = PUBLIC_STATUS.get(reg.status, reg.status)
+    dispatcher.utter_message(response="utter_reg_status", reference=reg.reference,
+                             message_key=f"reg.status.{status}")
+    return True
+
+
 class ActionRegistrationStatus(Action):
     """The latest registration's reference and status, or whether one is under way."""
 
@@ -22,13 +33,8 @@ class ActionRegistrationStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        reg = runtime().registrations.latest_for_contact(tracker.sender_id)
-        if reg is None:
+        if not say_latest_status(dispatcher, tracker.sender_id):
             draft = any(tracker.get_slot(name) is not None for name in QUESTIONS)
             dispatcher.utter_message(
                 response="utter_reg_status_draft" if draft else "utter_reg_status_none")
-            return []
-        status = PUBLIC_STATUS.get(reg.status, reg.status)
-        dispatcher.utter_message(response="utter_reg_status", reference=reg.reference,
-                                 message_key=f"reg.status.{status}")
         return []

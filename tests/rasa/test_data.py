@@ -27,7 +27,7 @@ TOPICS = [
     "case_status", "cost_scam", "in_us_case", "legal_help", "documents", "greet", "goodbye",
     "thanks", "affirm", "deny", "bot_challenge", "help", "human_handoff", "emergency",
     "change_language", "registration_status", "delete_data", "out_of_scope",
-    "border_open", "mpp_now", "safety_waiting", "about_hotline",
+    "border_open", "mpp_now", "safety_waiting", "about_hotline", "message_delivery",
 ]
 
 
