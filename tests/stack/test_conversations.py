@@ -1,5 +1,6 @@
 """A person texting the real hotline: signed webhook in, Rasa, NLG, RQ workers, sandbox out."""
 
+import secrets
 import threading
 import time
 
@@ -13,7 +14,7 @@ from hotline.messaging import outbound
 from hotline.messaging.channels import parse_address
 from hotline.messaging.twilio_client import sign
 from support import ACCOUNT_SID, AUTH_TOKEN, SMS_NUMBER, WHATSAPP_NUMBER
-from support.conversation import received
+from support.conversation import received, said
 
 pytestmark = pytest.mark.stack
 
@@ -227,3 +228,22 @@ def test_a_picture_and_a_pin_get_answers_not_a_400_or_empty(phone, stack):
     assert replies(person) == [t("media_only_text", "es")]
     person.send("", Latitude="26.0508", Longitude="-98.2979", MessageType="location")
     assert replies(person) == [t("location_outside_form", "es")]
+
+
+def test_asking_why_the_messages_stopped_names_the_channel_that_was_stopped(phone):
+    # One handset on both channels (the same digits, as each channel writes them): WhatsApp
+    # stopped, then asked by SMS. The rules must leave the question to the model.
+    from hotline.messaging import keywords
+
+    asked = "ya no me llegan sus mensajes"
+    assert keywords.match(asked) is None
+    digits = "".join(secrets.choice("0123456789") for _ in range(8))
+    whatsapp, sms = phone("whatsapp", f"+52155{digits}"), phone("sms", f"+5255{digits}")
+    whatsapp.send("ALTO")
+    assert replies(whatsapp) == [t("keyword.stopped.whatsapp", "es")]
+    sms.send(asked)
+    assert replies(sms) == [said(t("utter_messages_on_list", "es"),
+                                 t("utter_messages_stopped_whatsapp", "es"))]
+    # Asking is not a STOP: SMS still answers.
+    sms.send("hola")
+    assert replies(sms) == [t("utter_greet", "es")]
