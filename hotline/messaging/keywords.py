@@ -255,6 +255,7 @@ _NOT_STOPPING = re.compile(
     # they stopped, not a request: "did you guys stop texting me", "y u stop txtin me",
     # "dejaron de mandarme los avisos?" (dejaron: they did; a request says dejen)
     r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? stop\w*|"
+    r"(?:not|never|no longer|stopped) (?:getting|receiving)|"
     r"(?:why|y|how come) (?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
     r"(?:dejaron|pararon) de (?:mand|envi|escrib|lleg|avis)\w*|se (?:pararon|cortaron)|"
     # keep them coming: "no paren los avisos", "nunca dejen de", "ni se les ocurra dejar de",

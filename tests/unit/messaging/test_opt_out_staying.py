@@ -37,6 +37,8 @@ STAYING = [
     "y u stop txtin me",
     "ya dejaron de mandarme los avisos o que paso",
     "i think i was removed from the list, i dont get anything",
+    "im not getting your messages anymore, what happened",
+    "i stopped receiving the alerts last week, is the line ok",
     "me borraron de la lista? ya no me llega nada",
     # keep them coming
     "no paren los avisos porfa, mi cita es el lunes",
@@ -65,6 +67,7 @@ STILL_STOPPING = [
     "i changed my mind about the alerts, stop them please",
     "ya no me manden mensajes, ya dejaron de servirme",
     "stop sending me messages, I regret ever signing up",
+    "I want to stop getting your texts",
 ]
 
 
