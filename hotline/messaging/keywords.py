@@ -265,9 +265,10 @@ _NOT_STOPPING = re.compile(
     r"(?:please|pls|plz|porfa) no stop\b|"
     # a stop that was a mistake or not theirs: "I unsubscribed by mistake", "me arrepentí de
     # darme de baja", "it was not me", "I did not ask to stop them"
-    r"(?:unsubscrib\w*|opted out|stop|alto|baja|cancel\w*) (?:\w+ ){0,3}(?:by (?:mistake|accident)|"
-    r"por (?:error|equivocacion)|sin querer)|(?:accidentally|sin querer|por error) (?:\w+ ){0,2}"
-    r"(?:unsubscrib\w*|opted|sent|texted|hit|pressed|wrote|mand\w*|puse|di de baja|escribi)|"
+    r"(?:unsubscrib\w*|desuscrib\w*|desubscrib\w*|desinscrib\w*|opted out|stop|alto|baja|cancel\w*)"
+    r" (?:\w+ ){0,3}(?:by (?:mistake|accident)|por (?:error|equivocacion)|sin querer)|"
+    r"(?:accidentally|sin querer|por error) (?:\w+ ){0,2}(?:unsubscrib\w*|desuscrib\w*|opted|sent|"
+    r"texted|hit|pressed|wrote|mand\w*|puse|di de baja|escribi)|"
     r"(?:regret\w*|arrepent\w*) (?:\w+ ){0,2}"
     r"(?:unsubscrib\w*|stop\w*|leaving|salirme|darme de baja)|"
     r"(?:it )?(?:was not|wasnt|wasn t) me|no fui yo|"

@@ -48,6 +48,8 @@ STAYING = [
     # a stop that was a mistake, regretted, or not theirs
     "i accidentally unsubscribed, how do i get them back",
     "puse alto sin querer, quiero los mensajes",
+    "me desuscribí sin querer, quiero volver a recibirlos",
+    "por error me desuscribi de los avisos",
     "i regret unsubscribing, can i have the alerts again",
     "someone sent stop from my phone, it wasnt me",
     "i never asked you to stop, why no more texts",
@@ -68,6 +70,7 @@ STILL_STOPPING = [
     "ya no me manden mensajes, ya dejaron de servirme",
     "stop sending me messages, I regret ever signing up",
     "I want to stop getting your texts",
+    "desuscríbanme, me dieron este número por error",
 ]
 
 
