@@ -226,10 +226,10 @@ _NOT_STOPPING = re.compile(
     r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong(?! (?:number|person|phone))|"
     r"(?<!numero )(?<!persona )equivocad\w*|"
     r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
-    r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t) (?:got|get|"
-    r"gotten|received|receive)|pregunta|question|duda|"
-    # "why did you stop texting me" wants the messages back
-    r"why (?:did|have|has|do) (?:you|u|they) (?:\w+ )?stop\w*|"
+    r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t|no longer|stopped) "
+    r"(?:got|get|getting|gotten|received|receive|receiving)|pregunta|question|duda|"
+    # "why did you stop texting me", "y u stop txtin me": they want the messages back
+    r"(?:why|y|how come) (?:(?:did|have|has|do) )?(?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
     r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:dejaron|dejo|pararon|paro)|"
     r"no (?:me |nos )(?:dej\w*|par\w*) de|"
     # a change of language or channel, not of whether to write
@@ -252,11 +252,9 @@ _NOT_STOPPING = re.compile(
     r"not from (?:you|u)|not (?:yours|you guys|u guys)|only want (?:yours|your)|de ustedes si|"
     # what happens to the messages if...: "will I stop receiving messages if I move"
     r"(?:will|would) (?:i|we) stop (?:receiving|getting)|"
-    # they stopped, not a request: "did you guys stop texting me", "y u stop txtin me",
+    # they stopped, not a request: "did you guys stop texting me",
     # "dejaron de mandarme los avisos?" (dejaron: they did; a request says dejen)
     r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? stop\w*|"
-    r"(?:not|never|no longer|stopped) (?:getting|receiving)|"
-    r"(?:why|y|how come) (?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
     r"(?:dejaron|pararon) de (?:mand|envi|escrib|lleg|avis)\w*|se (?:pararon|cortaron)|"
     # keep them coming: "no paren los avisos", "nunca dejen de", "ni se les ocurra dejar de",
     # "please no stop the message"
