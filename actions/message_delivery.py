@@ -27,14 +27,14 @@ class ActionMessageDelivery(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        contact = runtime().contacts.get(tracker.sender_id)
+        contacts = runtime().contacts
         metadata = (tracker.latest_message or {}).get("metadata")
         channel = metadata.get("channel") if isinstance(metadata, dict) else None
         dispatcher.utter_message(response="utter_messages_on_list")
         # Only a STOP that named its channel leaves another one open; "STOP ALL" would have
         # kept this message from the assistant.
         for other in CHANNELS:
-            if contact and other != channel and other in contact.opted_out_channels:
+            if other != channel and contacts.is_opted_out(tracker.sender_id, other):
                 dispatcher.utter_message(response=f"utter_messages_stopped_{other}")
         say_latest_status(dispatcher, tracker.sender_id)
         return []
