@@ -6,15 +6,25 @@ reaches Redis. Configured in bot/endpoints.yml as
 `type: rasa_ext.tracker_store.EncryptedRedisTrackerStore` with `url: ${REDIS_URL}`
 (`rasa_ext.redis_url`: TLS and an ACL user included); the Rasa process reads HOTLINE_SECRET
 through `hotline.config.Settings` like every other service.
+
+Saving a turn's conversation also marks the turn done in `hotline.messaging.turns`, in the same
+Redis transaction. Rasa saves the conversation once, at the end of a turn, and the REST channel
+(`rasa_ext.turns`) marks the turn done only after that: a Rasa process killed in between left a
+saved turn that the gateway's retry ran a second time. Written together, there is no between.
 """
 
 from __future__ import annotations
 
+import math
+
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from hotline.config import ConfigError, Settings
 from hotline.crypto import Vault
+from hotline.messaging.turns import TurnStore
 from rasa_ext.redis_url import client_for, resolve
 
 
@@ -31,6 +41,25 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
         super().__init__(domain, **resolve(host, kwargs))
         # Sentinel-aware and retried like every other client; Rasa's own is never connected.
         self.red = client_for(host) or self.red
+        self._turns = TurnStore(self.red, self._vault)
+
+    async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
+        """RedisTrackerStore.save (Rasa 3.6.21), with the turn marked done in the same
+        transaction as the conversation is written."""
+        await self.stream_events(tracker)
+        if not timeout and self.record_exp:
+            timeout = self.record_exp
+        key = self.key_prefix + tracker.sender_id
+        stored = self.red.get(key)
+        prior = self.deserialise_tracker(tracker.sender_id, stored) if stored is not None else None
+        done = await _turn_done(prior, tracker)
+        if prior is not None:
+            tracker = self._merge_trackers(prior, tracker)
+        with self.red.pipeline(transaction=True) as pipe:
+            pipe.set(key, self.serialise_tracker(tracker), ex=timeout)
+            if done is not None:
+                self._turns.finish(tracker.sender_id, done[0], done[1], redis=pipe)
+            pipe.execute()
 
     def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
         return self._vault.encrypt(RedisTrackerStore.serialise_tracker(tracker))
@@ -40,3 +69,24 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
         if isinstance(serialised_tracker, bytes):
             serialised_tracker = serialised_tracker.decode()
         return super().deserialise_tracker(sender_id, self._vault.decrypt(serialised_tracker))
+
+
+async def _turn_done(prior: DialogueStateTracker | None,
+                     tracker: DialogueStateTracker) -> tuple[str, list[dict]] | None:
+    """(MessageSid, replies) of the turn this save ends, or None: no message with a MessageSid
+    in it (a developer's test, a reminder), or nothing said (the channel lets that turn run
+    again). The turn's events are those newer than the saved conversation, as Rasa's own merge
+    reads them; the replies are what Rasa's REST channel collected from them, the greeting of a
+    new session included."""
+    since = prior.events[-1].timestamp if prior is not None and prior.events else -math.inf
+    new = [e for e in tracker.events if e.timestamp > since]
+    sids = {(e.metadata or {}).get("message_sid") for e in new if isinstance(e, UserUttered)}
+    sids.discard(None)
+    if len(sids) != 1:
+        return None
+    channel = CollectingOutputChannel()
+    for event in new:
+        if isinstance(event, BotUttered):
+            # As Rasa's processor sends them (MessageProcessor._send_bot_messages).
+            await channel.send_response(tracker.sender_id, event.message())
+    return (sids.pop(), channel.messages) if channel.messages else None

@@ -78,8 +78,9 @@ class OnceRestInput(TokenRestInput):
                 settings = Settings.from_env().require("secret")
             except ConfigError as exc:
                 raise RuntimeError(f"the REST channel cannot start: {exc}") from None
+            # The keyring as the tracker store has it: that store keeps answers here too.
             turns = TurnStore(connect(settings.redis_url, decode_responses=True),
-                              Vault(settings.secret))
+                              Vault(settings.secret, settings.keyring_file))
         self.turns = turns
 
     def blueprint(self, on_new_message):

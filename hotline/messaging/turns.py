@@ -9,7 +9,8 @@ the first is still running is told to come back later.
 
 Rasa saves the conversation when the turn ends, so a turn whose Rasa process died mid-way left
 no trace in it: after its lease runs out the turn may run again, which is what should happen.
-(What stays open: a crash in the instant between Rasa saving the conversation and `finish`.)
+The save itself marks the turn done, in the same transaction (`rasa_ext.tracker_store`), so a
+turn Rasa saved is never run again, whenever the process dies.
 
 Owns the keys `hl:turns:*` (one hash per person: MessageSid -> the turn). Imports core only.
 """
@@ -21,6 +22,7 @@ import secrets
 import time
 
 from redis import Redis
+from redis.client import Pipeline
 
 from hotline.crypto import Vault
 
@@ -91,11 +93,14 @@ class TurnStore:
         return bool(self.redis.eval(_RENEW, 1, TURNS_KEY.format(contact_id), sid, token,
                                     time.time(), self.lease))
 
-    def finish(self, contact_id: str, sid: str, replies: list[dict]) -> None:
+    def finish(self, contact_id: str, sid: str, replies: list[dict],
+               redis: Redis | Pipeline | None = None) -> None:
+        """Keep the turn's answer; a `redis` pipeline makes it part of the caller's transaction
+        (Rasa's tracker store writes the conversation in the same one)."""
         turn = {"state": DONE, "at": time.time(),
                 "replies": self.vault.encrypt(json.dumps(replies, ensure_ascii=False))}
-        self.redis.eval(_FINISH, 1, TURNS_KEY.format(contact_id), sid, json.dumps(turn),
-                        self.keep)
+        (redis or self.redis).eval(_FINISH, 1, TURNS_KEY.format(contact_id), sid,
+                                   json.dumps(turn), self.keep)
 
     def abandon(self, contact_id: str, sid: str, token: str) -> None:
         """The turn failed before Rasa saved anything: a retry may run it at once."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date
 
@@ -14,6 +15,8 @@ from hotline.crypto import Vault
 from hotline.handoff import queue as escalations
 from hotline.messaging import phones
 from hotline.messaging.channels import parse_address
+from hotline.messaging.messages import MessageStore
+from hotline.messaging.turns import DONE, TURNS_KEY
 from hotline.registration.store import RegistrationStore
 from hotline.registration.summary import summary
 from support.conversation import ask, catalogs, expected, said
@@ -50,6 +53,16 @@ def people(stack, stack_redis):
 
     class People:
         store = RegistrationStore(stack_redis, vault)
+        messages = MessageStore(stack_redis, vault, ttl=3600)
+
+        def kept_turns(self, person) -> dict[str, list[dict]]:
+            """MessageSid -> the answer Rasa's turn store keeps for it, for turns done."""
+            kept = {}
+            for sid, raw in stack_redis.hgetall(TURNS_KEY.format(self.contact_id(person))).items():
+                turn = json.loads(raw)
+                if turn["state"] == DONE:
+                    kept[sid] = json.loads(vault.decrypt(turn["replies"]))
+            return kept
 
         @staticmethod
         def contact_id(person) -> str:
@@ -137,6 +150,14 @@ def test_a_complete_registration_in_english_with_another_number(phone, people):
     assert (reg.a_number, reg.phone, reg.channel, reg.case_situation, reg.family) == (
         a_number, "+19155550101", "sms", "terminated", 0)
     assert reg.enrolled == "2020-08" and reg.language == "en"
+    # Every turn Rasa ran was kept as done when Rasa saved the conversation, with the answer
+    # the gateway got: a retry after a crash between the two is given that answer again.
+    kept = people.kept_turns(person)
+    assert len(kept) == len(answers) + 2
+    for sid, replies in kept.items():
+        gateway = people.messages.load_inbound(sid).replies
+        assert [{"text": r.get("text") or "", "buttons": r.get("buttons")}
+                for r in replies] == gateway, sid
 
 
 @pytest.mark.parametrize("lang,choice,response", [
