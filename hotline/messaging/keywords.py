@@ -121,7 +121,35 @@ _MESSAGES_EN = (r"(?:messages?|mesages?|massages?|texts?|txts?|sms|msgs?|notific
 _SEND_EN = (r"(?:text|texting|txt|txting|message|messaging|msg|contact|contacting|write|"
             r"writing|email|emailing|bother|bothering|spam|spamming|sms|sending|whatsapp|"
             r"whatsapping)\b")
+# "remove me", "delete my number" said to us, not of us: no subject, modal or "to" before it
+# ("they want to remove me", "ICE could remove me", "if they remove me" are about deportation).
+_TOLD_TO_US = "".join(rf"(?<!\b{w} )" for w in (
+    "to", "will", "would", "could", "can", "cant", "cannot", "might", "may", "should", "must",
+    "wont", "gonna", "not", "dont", "and", "if", "they", "he", "she", "it", "ice", "i", "we",
+    "who", "judge", "officer", "government", "no", "never"))
+_POLITE_TAIL = r"(?: (?:now|please|pls|plz|asap|immediately|already|thanks|thank you|ya|"
+_POLITE_TAIL += r"por favor|porfa|porfavor|gracias|xfa))*$"
+# off the list of those written to: "off your list", "de sus mensajes". Not "from your
+# database / de su sistema": that asks to erase what we keep (delete_data asks first).
+_OFF_THE_LIST_EN = (r"(?: off| (?:off|from|out of)(?: (?:the|your|ur|this|all))? (?:\w+ )?"
+                    r"(?:list|lists|contacts|group|chat|texts|messages))?")
+_OFF_THE_LIST_ES = (r"(?: (?:de|del)(?: (?:la|su|sus|esta|este|los))? (?:\w+ )?(?:lista|listas|"
+                    r"contactos|grupo|mensajes))?")
 _STOP_PATTERNS = [re.compile(p) for p in (
+    # "I did not sign up for this, remove me", "PLEASE remove me from your list"
+    rf"{_TOLD_TO_US}\bremove (?:me|us){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
+    # "enough already. delete my number", "block my number"
+    rf"{_TOLD_TO_US}\b(?:take|remove|delete|erase|block) (?:my|this) (?:phone |cell )?"
+    rf"(?:number|contact){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
+    # "eliminen mi número por favor", "favor de borrar mi contacto", "bloqueen mi número"
+    rf"(?<!\bno )\b(?:eliminen|elimine|eliminar|borren|borre|borrar|quiten|quite|quitar|bloqueen|"
+    rf"bloquee|bloquear) (?:mi|este) (?:numero|contacto|celular|cel|telefono)"
+    rf"{_OFF_THE_LIST_ES}{_POLITE_TAIL}",
+    # "ya no quiero ser parte de este grupo", "I don't want to be part of this group anymore"
+    r"\bno (?:quiero|kiero|deseo|quisiera) (?:ser|seguir siendo|formar) parte (?:de|del) "
+    r"(?:este|esta|el|su|la|sus) (?:grupo|lista|chat|servicio|mensajes)\b",
+    r"\b(?:dont|don t|do not|no longer) (?:want|wish|wanna) (?:to )?be (?:a )?part of "
+    r"(?:this|the|your|ur) (?:group|list|chat|service|texts|messages)\b",
     # ya no me manden / no me sigan mandando / no me vuelvan a escribir / que no me lleguen
     # ...but not "que no me manden a México otra vez" / "de regreso": being sent, not texted.
     # ...also "no quiero que me escriban", "no me estén mandando", "ni me escriban".
@@ -166,7 +194,8 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b(?! (?:mi|el|la|los|las|un|una|"
     r"su) (?!numero|cel|celular|telefono|whats\w*|suscripcion|mensajes?)\w+)",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
-    r"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) de (?:la|esta|su|sus) (?:\w+ )?listas?\b",
+    r"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) (?:de|del) (?:(?:la|esta|su|sus|los) )?"
+    r"(?:\w+ )?(?:listas?|contactos|grupo)\b",
     # ...mi número de su lista / de los mensajes
     rf"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
     rf"contacto) de (?:(?:la|esta|su|sus) (?:\w+ )?listas?\b|(?:los|sus|estos) {_MESSAGES_ES})",
@@ -190,6 +219,8 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b(?:dont|don t|do not|no longer) (?:want|wanna|need|wish) (?:\w+ ){{0,3}}"
     rf"(?:{_MESSAGES_EN}|be (?:texted|messaged|contacted))",
     rf"\b(?:no more|want no) {_MESSAGES_EN}",
+    # "I wish to no longer receive these messages", "I'd rather not get these texts"
+    rf"\b(?:to|rather) (?:no longer|not) (?:receive|get|be sent) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
     # unsubscribe me / opt me out / take me off the list / remove me from this list
     r"\b(?:unsubscrib\w*|unsuscri\w*|unsub|opt (?:me |us )?out|optout)\b",
     # "remove me" / "take me off (the list)" as the whole message: in immigration English
@@ -213,7 +244,7 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b(?:{_MESSAGES_EN}|phone|number|cell)\b",
     rf"\b(?:turn off|switch off|shut off|disable|block|mute|cut (?:it )?out|quit it) "
     rf"(?:\w+ ){{0,3}}{_MESSAGES_EN}",
-    rf"\bmake (?:the |these |your |ur )?{_MESSAGES_EN} stop\b",
+    rf"\bmake (?:the |these |your |ur )?(?:{_MESSAGES_EN}|notices) (?:stop|go away)\b",
     rf"\bleave (?:me|us) alone (?:\w+ ){{0,2}}{_MESSAGES_EN}",
     r"\bout of (?:this|the|your|ur) (?:text |message |sms )?list\b",
     rf"\bremove (?:me|us|my number) from (?:the|these|your|ur|this) (?:\w+ )?{_MESSAGES_EN}",
@@ -223,10 +254,15 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\bunsu(?:b|sc)\w*",
 )]
 _NOT_STOPPING = re.compile(
-    r"\b(?:voz|voice|audio|audios|llamada|llamadas|call|calls|wrong(?! (?:number|person|phone))|"
+    # voice notes and calls: "no me manden audios", "call me instead" (but "no more texts, no
+    # more calls" asks for neither)
+    r"\b(?:voz|voice|audio|audios|(?<!no more )(?<!no mas )(?:llamadas?|calls?)|"
+    r"wrong(?! (?:number|person|phone))|"
     r"(?<!numero )(?<!persona )equivocad\w*|"
     r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
-    r"llego|ha llegado|han llegado)|(?:never|not|didnt|didn t|havent|haven t|no longer|stopped) "
+    r"llego|ha llegado|han llegado)|"
+    # not getting them (a complaint), but "I'd rather not get / wish to no longer receive" asks
+    r"(?<!\bto )(?<!rather )(?:never|not|didnt|didn t|havent|haven t|no longer|stopped) "
     r"(?:got|get|getting|gotten|received|receive|receiving)|pregunta|question|duda|"
     # "why did you stop texting me", "y u stop txtin me": they want the messages back
     r"(?:why|y|how come) (?:(?:did|have|has|do) )?(?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
@@ -240,6 +276,25 @@ _NOT_STOPPING = re.compile(
     # not leaving: "I don't want to leave the program", "no me dejen sin información"
     r"(?:dont|don t|do not|never) (?:want to |wanna )?leave\b|no (?:me |nos )?(?:dejen|deje) sin|"
     r"no (?:quiero|kiero) salir(?:me)?\b|"
+    # wanting them, in a stop's words: "I don't want to miss any messages", "I don't want to
+    # unsubscribe", "no quiero perderme los avisos", "no quiero dejar de recibirlos",
+    # "no quiero que me dejen de mandar", "no quiero darme de baja"
+    r"\b(?:miss|missing|lose|losing|perder\w*) (?:\w+ ){0,3}(?:messages?|texts?|alerts?|"
+    r"notices?|notifications?|updates|reminders?|news|mensajes?|avisos?|alertas?|"
+    r"recordatorios?|notificaciones|noticias|info\w*)|"
+    r"(?:dont|don t|do not|never) (?:want|wanna|wish|mean|meant|plan|need) (?:to )?"
+    r"(?:stop|quit|unsubscrib\w*|opt out|leave)|"
+    r"no (?:quiero|kiero|deseo|quisiera|pienso|voy a|planeo) (?:que (?:me |nos )?)?"
+    r"(?:dej\w* de|par\w* de|darme de baja|dar de baja|desuscrib\w*|salir)|"
+    # removal is deportation: "they want to remove me", "ICE could remove me"
+    r"(?:to|will|would|could|might|may|should|gonna|they|he|she|ice|judge) remov\w* (?:me|us)|"
+    r"deport\w*|"
+    # a stop denied: "I did not unsubscribe", "yo no me di de baja"
+    r"(?:did not|didnt|didn t|never) (?:unsubscrib\w*|opt\w* out|sen[dt] stop|text\w* stop)|"
+    r"no (?:me )?(?:desuscrib|di de baja|dimos de baja|pedi)\w*|"
+    # what a stop would do: "if I unsubscribe, will I lose my place?", "si me doy de baja..."
+    r"\b(?:if|si|what happens if) (?:i |we |yo |me |nos )?(?:\w+ )?(?:unsubscrib\w*|opt out|"
+    r"desuscrib\w*|doy de baja|damos de baja|send stop|text stop|mando alto|pongo alto)|"
     # back in after leaving: "I unsubscribed by mistake, add me again", "cómo vuelve a entrar"
     r"(?<!dont )(?<!don t )(?<!\bnot )(?<!never )(?:add|put|sign) (?:me|us) "
     r"(?:back|again|up again)|"
@@ -279,7 +334,7 @@ _NOT_STOPPING = re.compile(
 # A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").
 # Not END or QUIT ("end it"), not "no more" ("no more, thanks" ends a question), no "it".
 _STOP_WORDS = {"stop", "stopall", "unsubscribe", "unsub", "revoke", "optout", "parar", "alto",
-               "baja", "paren", "pare", "basta"}
+               "baja", "paren", "pare", "basta", "remove", "removeme"}
 _STOP_PHRASES = {"opt out", "stop it", "no more texts", "no more messages", "no mas mensajes",
                  "no contact", "unsubscribe me", "borrenme",
                  "saquenme", "sacanme", "quitenme", "kitenme", "eliminenme", "denme de baja",

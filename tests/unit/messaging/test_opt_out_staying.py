@@ -53,6 +53,35 @@ STAYING = [
     "i regret unsubscribing, can i have the alerts again",
     "someone sent stop from my phone, it wasnt me",
     "i never asked you to stop, why no more texts",
+    # wanting them, in a stop's words
+    "i dont want to miss any of your messages, my court date is close",
+    "please I can't lose these alerts",
+    "no quiero perderme ningun aviso de ustedes",
+    "no quiero dejar de recibir sus mensajes",
+    "no quiero que me dejen de mandar los recordatorios",
+    "I don't want to unsubscribe, just asking",
+    "no quiero darme de baja, solo tengo una duda",
+    "i did not unsubscribe, why did the texts end",
+    "yo no me di de baja y ya no me llega nada",
+    # what a stop would do
+    "if I unsubscribe will I lose my registration?",
+    "si me doy de baja pierdo mi lugar?",
+    # removal is deportation: "remove me" said of them, not to us
+    "they want to remove me back to honduras",
+    "ICE could remove me, what do I do",
+    "what happens if the judge decides to remove me",
+    # a call is not a text
+    "call me instead, dont text",
+]
+
+# Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
+LEFT_TO_THE_MODEL = [
+    # "no" with the words of a request: "No. Remove me." folds to the same words
+    "me still want message please, no remove me",
+    "no borren mi numero, sigo esperando",
+    # erasing their data is delete_data's question, answered after asking
+    "remove me from your database",
+    "quiten mi numero de su sistema",
 ]
 
 STILL_STOPPING = [
@@ -71,6 +100,22 @@ STILL_STOPPING = [
     "stop sending me messages, I regret ever signing up",
     "I want to stop getting your texts",
     "desuscríbanme, me dieron este número por error",
+    # around the newer vetoes' words, and in plain words of their own
+    "No more texts, no more calls, nothing please",
+    "I would like to no longer receive these texts",
+    "i'd rather not get these alerts",
+    "i never signed up for this. remove me",
+    "remove",
+    "Remove me now please",
+    "can you remove me from the list",
+    "ok enough. delete my number",
+    "block this number please",
+    "borren mi numero por favor",
+    "favor de quitar mi contacto de la lista",
+    "sáquenme del grupo",
+    "ya no quiero ser parte de esta lista",
+    "i don't want to be part of this group anymore",
+    "how do i make these alerts go away",
 ]
 
 
@@ -86,3 +131,9 @@ def test_asking_to_stay_is_not_a_stop(text):
 def test_requests_beside_those_words_still_stop(text):
     assert keywords.asks_to_stop(text)
     assert keywords.match(text) == keywords.OPT_OUT
+
+
+@pytest.mark.parametrize("text", LEFT_TO_THE_MODEL)
+def test_the_rules_leave_these_to_the_model(text):
+    assert not keywords.asks_to_stop(text)
+    assert keywords.match(text) != keywords.OPT_OUT
