@@ -138,6 +138,7 @@ _OFF_THE_LIST_ES = (r"(?: (?:de|del)(?: (?:la|su|sus|esta|este|los))? (?:\w+ )?(
 _STOP_PATTERNS = [re.compile(p) for p in (
     # "I did not sign up for this, remove me", "PLEASE remove me from your list"
     rf"{_TOLD_TO_US}\bremove (?:me|us){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
+    rf"\b(?:you|u) to remove (?:me|us){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
     # "enough already. delete my number", "block my number"
     rf"{_TOLD_TO_US}\b(?:take|remove|delete|erase|block) (?:my|this) (?:phone |cell )?"
     rf"(?:number|contact){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
@@ -279,22 +280,26 @@ _NOT_STOPPING = re.compile(
     # wanting them, in a stop's words: "I don't want to miss any messages", "I don't want to
     # unsubscribe", "no quiero perderme los avisos", "no quiero dejar de recibirlos",
     # "no quiero que me dejen de mandar", "no quiero darme de baja"
-    r"\b(?:miss|missing|lose|losing|perder\w*) (?:\w+ ){0,3}(?:messages?|texts?|alerts?|"
+    r"\b(?:dont|don t|do not|never|cant|can t|cannot|no|afraid to|worried to) (?:\w+ ){0,2}"
+    r"(?:miss|missing|lose|losing|perder\w*) (?:\w+ ){0,3}(?:messages?|texts?|alerts?|"
     r"notices?|notifications?|updates|reminders?|news|mensajes?|avisos?|alertas?|"
     r"recordatorios?|notificaciones|noticias|info\w*)|"
     r"(?:dont|don t|do not|never) (?:want|wanna|wish|mean|meant|plan|need) (?:to )?"
     r"(?:stop|quit|unsubscrib\w*|opt out|leave)|"
     r"no (?:quiero|kiero|deseo|quisiera|pienso|voy a|planeo) (?:que (?:me |nos )?)?"
     r"(?:dej\w* de|par\w* de|darme de baja|dar de baja|desuscrib\w*|salir)|"
-    # removal is deportation: "they want to remove me", "ICE could remove me"
-    r"(?:to|will|would|could|might|may|should|gonna|they|he|she|ice|judge) remov\w* (?:me|us)|"
-    r"deport\w*|"
+    # removal is deportation: "they want to remove me", "ICE could remove me" (but "I want you
+    # to remove me" asks us)
+    r"(?:(?<!you )(?<!\bu )to|will|would|could|might|may|should|gonna|they|he|she|ice|judge) "
+    r"remov\w* (?:me|us)|"
     # a stop denied: "I did not unsubscribe", "yo no me di de baja"
     r"(?:did not|didnt|didn t|never) (?:unsubscrib\w*|opt\w* out|sen[dt] stop|text\w* stop)|"
-    r"no (?:me )?(?:desuscrib|di de baja|dimos de baja|pedi)\w*|"
-    # what a stop would do: "if I unsubscribe, will I lose my place?", "si me doy de baja..."
-    r"\b(?:if|si|what happens if) (?:i |we |yo |me |nos )?(?:\w+ )?(?:unsubscrib\w*|opt out|"
-    r"desuscrib\w*|doy de baja|damos de baja|send stop|text stop|mando alto|pongo alto)|"
+    r"no (?:me )?(?:desuscrib|di de baja|dimos de baja)\w*|"
+    # what a stop would do: "if I unsubscribe, will I lose my place?", "¿qué pasa si me doy
+    # de baja?" (not a bare "si": folded, "Sí, me doy de baja" says yes)
+    r"\b(?:if|what happens if|que pasa si|y si|pasa algo si) (?:i |we |yo |me |nos )?(?:\w+ )?"
+    r"(?:unsubscrib\w*|opt out|desuscrib\w*|doy de baja|damos de baja|send stop|text stop|"
+    r"mando alto|pongo alto)|"
     # back in after leaving: "I unsubscribed by mistake, add me again", "cómo vuelve a entrar"
     r"(?<!dont )(?<!don t )(?<!\bnot )(?<!never )(?:add|put|sign) (?:me|us) "
     r"(?:back|again|up again)|"

@@ -65,7 +65,7 @@ STAYING = [
     "yo no me di de baja y ya no me llega nada",
     # what a stop would do
     "if I unsubscribe will I lose my registration?",
-    "si me doy de baja pierdo mi lugar?",
+    "que pasa si me doy de baja, pierdo mi lugar?",
     # removal is deportation: "remove me" said of them, not to us
     "they want to remove me back to honduras",
     "ICE could remove me, what do I do",
@@ -116,6 +116,14 @@ STILL_STOPPING = [
     "ya no quiero ser parte de esta lista",
     "i don't want to be part of this group anymore",
     "how do i make these alerts go away",
+    "Sí, me doy de baja",
+    "si, desuscríbanme",
+    "yo no pedí estos mensajes, quítenme de la lista",
+    "no quiero perder mi tiempo con sus mensajes, no me manden nada",
+    "i'm losing my mind with these texts, stop texting me",
+    "I want you to remove me from the list",
+    "ya me deportaron, ya no me manden mensajes",
+    "stop texting me, I was deported already",
 ]
 
 
