@@ -286,6 +286,10 @@ class ContactStore:
         """They chose text messages: news may come by SMS when WhatsApp's window is closed."""
         self.redis.hset(contact_key(contact_id), "sms_ok", "1")
 
+    def sms_allowed(self, contact_id: str) -> bool:
+        """Whether they wrote by SMS or chose it (`Contact.sms_ok`), without reading the rest."""
+        return self.redis.hget(contact_key(contact_id), "sms_ok") == "1"
+
     def set_opted_out(self, contact_id: str, opted_out: bool, channel: str | None = None) -> None:
         """STOP (True) or START (False) on one channel, or on every channel (None).
 

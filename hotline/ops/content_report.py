@@ -65,6 +65,7 @@ def sample_values(lang: str, catalogs: Catalogs, status: ProgramStatus) -> dict[
         "code": "483921", "number": "***5678", "a_number": "***678", "name": "María",
         "family": "3", "days": "90", "vulnerable": "sí" if lang == "es" else "yes",
         "city": "Reynosa",  # the nearest known city of a shared pin (messaging.pins)
+        "sms_number": "+19155550123",  # the hotline's SMS number (HOTLINE_NUMBERS)
         "language": "español" if lang == "es" else "English",
         "registration": catalogs.text(
             "mydata.registration", lang, reference="K7RF-9TXH", name="María", a_number="***678",

@@ -247,3 +247,20 @@ def test_asking_why_the_messages_stopped_names_the_channel_that_was_stopped(phon
     # Asking is not a STOP: SMS still answers.
     sms.send("hola")
     assert replies(sms) == [t("utter_greet", "es")]
+
+
+def test_asked_by_whatsapp_alone_the_answer_says_news_may_not_reach_them_and_how_sms_helps(phone):
+    # No WhatsApp template here: outside 24 hours, news reaches a WhatsApp-only person by SMS
+    # or not at all (routing.choose). One SMS from the same handset opens that route.
+    asked = "ya no me llegan sus mensajes"
+    digits = "".join(secrets.choice("0123456789") for _ in range(8))
+    whatsapp, sms = phone("whatsapp", f"+52155{digits}"), phone("sms", f"+5255{digits}")
+    whatsapp.send(asked)
+    assert replies(whatsapp) == [said(t("utter_messages_on_list", "es"),
+                                      t("utter_messages_whatsapp_window", "es"),
+                                      t("utter_messages_sms_instead", "es",
+                                        sms_number=SMS_NUMBER))]
+    sms.send("hola")
+    assert replies(sms) == [t("utter_greet", "es")]
+    whatsapp.send(asked)
+    assert replies(whatsapp) == [t("utter_messages_on_list", "es")]
