@@ -111,12 +111,15 @@ _MESSAGES_ES = (r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)
 # ("no me escribieron la fecha", "no me mandan nada"), and no "llamar" ("no me llamo así").
 _SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|(?:en[vb]|emb)i(?:e|es|en|ar|arme|arnos|ando)|"
             r"escri[bv](?:a|as|an|ir|irme|irnos|iendo)|texte(?:e|es|en|ar|arme|ando)|"
-            r"contact(?:e|es|en|ar|arme|ando)|mensaje(?:e|en|ar|arme)|llegue|lleguen|"
+            r"contact(?:e|es|en|ar|arme|ando)|mensaje(?:e|en|ar|arme)|llegue|lleguen|yegue|yeguen|"
             r"(?:h?agan|h?aga) llegar)\b")
 # "no me manden a México" is being sent, not texted; "a este número" is where texts go.
+# ...nor money or people: "no me manden dinero", "no sigan mandando gente a la frontera".
 _NOT_A_PLACE = (r"(?! (?:a|al|pa|para)\b(?! (?:este|esta|mi|mis) (?:numero|cel|celular|"
-                r"telefono|whats\w*))| (?:de regreso|de vuelta|devuelta|otra vez a|lejos|fuera)\b)")
+                r"telefono|whats\w*))| (?:de regreso|de vuelta|devuelta|otra vez a|lejos|fuera|"
+                r"dinero|plata|feria|lana|gente|personas|papeles|documentos)\b)")
 _MESSAGES_EN = (r"(?:messages?|mesages?|massages?|texts?|txts?|sms|msgs?|notifications?|alerts?|"
+                r"notices|"
                 r"whatsapps?|reminders?|updates|communications?)")
 _SEND_EN = (r"(?:text|texting|txt|txting|message|messaging|msg|contact|contacting|write|"
             r"writing|email|emailing|bother|bothering|spam|spamming|sms|sending|whatsapp|"
@@ -134,7 +137,7 @@ _POLITE_TAIL += r"por favor|porfa|porfavor|gracias|xfa))*$"
 _OFF_THE_LIST_EN = (r"(?: off| (?:off|from|out of)(?: (?:the|your|ur|this|all))? (?:\w+ )?"
                     r"(?:list|lists|contacts|group|chat|texts|messages))?")
 _OFF_THE_LIST_ES = (r"(?: (?:de|del)(?: (?:la|su|sus|esta|este|los))? (?:\w+ )?(?:lista|listas|"
-                    r"contactos|grupo|mensajes))?")
+                    r"contactos|grupo|mensajes|envios))?")
 _STOP_PATTERNS = [re.compile(p) for p in (
     # "I did not sign up for this, remove me", "PLEASE remove me from your list"
     rf"{_TOLD_TO_US}\bremove (?:me|us){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
@@ -185,6 +188,7 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\bbaja de (?:los|sus|estos|las) {_MESSAGES_ES}",
     # paren / detengan / cancelen los mensajes; no me interesan sus mensajes
     rf"\b(?:paren|pare|parar|detengan|detener|corten|cortar|cancelen|cancelar|quiten|alto a|"
+    rf"cesen|cese|cesar|suspend\w*|"
     rf"desactiv\w*|apag\w*) (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     rf"\bno (?:me |nos )?interes\w* (?:\w+ ){{0,2}}{_MESSAGES_ES}",
     r"\bno (?:me|nos) molest(?:en|es)\b",
@@ -219,9 +223,64 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     # i don't want (any more) messages / no more texts / i want no more messages
     rf"\b(?:dont|don t|do not|no longer) (?:want|wanna|need|wish) (?:\w+ ){{0,3}}"
     rf"(?:{_MESSAGES_EN}|be (?:texted|messaged|contacted))",
-    rf"\b(?:no more|want no) {_MESSAGES_EN}",
+    rf"\b(?:no more|nomore|want no) {_MESSAGES_EN}",
     # "I wish to no longer receive these messages", "I'd rather not get these texts"
-    rf"\b(?:to|rather) (?:no longer|not) (?:receive|get|be sent) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
+    rf"\b(?:to|for|rather) (?:no longer|not) (?:receive|get|be sent) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
+    # off the list: "pls take me off the texts", "take me out of your contacts", "count us out of
+    # the messages", "drop me from the list", "take this number out"
+    # ("take me out" alone is left: "get me out, I'm scared" is danger, not the messages)
+    rf"{_TOLD_TO_US}\b(?:take|drop) (?:me|us) off(?: (?:the|this|your|ur|these|all|that) (?:\w+ )?"
+    rf"(?:list|lists|contacts|group|chat|{_MESSAGES_EN}))?"
+    r"(?= (?:please|pls|plz|now|already|thanks|thank you|if|i|my|we|because|since|so|and|bro)\b|$)",
+    rf"\b(?:take|get|drop|count) (?:me|us) out of (?:the|this|your|ur|these|all|that) (?:\w+ )?"
+    rf"(?:list|lists|contacts|group|chat|{_MESSAGES_EN})\b",
+    r"\bdrop (?:me|us|my number|this number) (?:from|off) (?:the|this|your|ur) (?:\w+ )?list\b",
+    r"\b(?:take|get) (?:this|my) (?:phone |cell )?number (?:out|off)\b",
+    rf"\b(?:my|this) number removed from (?:\w+ ){{0,2}}(?:list|lists|{_MESSAGES_EN})\b",
+    # "kindly discontinue all messages", "if you stopped messaging this number", "stop to send"
+    rf"\bdiscontinu\w* (?:\w+ ){{0,2}}{_MESSAGES_EN}",
+    rf"\bif (?:you|u|yall|y all) (?:would |could )?(?:stop|stopped|quit) (?:\w+ )?{_SEND_EN}",
+    r"\bstop to (?:send|text|write|message)\b",
+    rf"\b{_MESSAGES_EN} to (?:end|go away|quit)\b",
+    # "dont send me any more please", "please dont send messages here", "dont write here again",
+    # "please dont send them to me anymore", "dnt snd me msgs", "no need to keep sending"
+    r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?:any ?more|nothing else|more)"
+    r"(?: (?:please|pls|plz|thanks|thank you|god bless))*$",
+    rf"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:\w+ )?{_MESSAGES_EN} "
+    r"(?:here|to this (?:number|phone))",
+    r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:these|those|them|this|it) (?:here|to this "
+    r"(?:number|phone)|(?:to (?:me|us) )?(?:anymore|any more|again))\b",
+    r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?:\w+ ){0,2}(?:anymore|any more)"
+    r"(?: (?:please|pls|plz|thanks|thank you))*$",
+    rf"\b(?:dont|dnt|don t) (?:send|snd) (?:me|us) (?:\w+ )?{_MESSAGES_EN}",
+    r"\b(?:dont|don t|do not) (?:write|text|txt|message|msg) (?:here |to me |to us )?"
+    r"(?:anymore|any more|again)\b",
+    rf"\bno need to (?:keep )?(?:sending|texting|writing|messaging|send|text|write|message)"
+    rf"(?: (?:me|us))?(?: (?:{_MESSAGES_EN}|anything|anymore|any more))*"
+    r"(?=$| (?:please|thanks|take)\b)",
+    # "how do i get off this thing", "how do i leave this"
+    r"\bhow (?:do|can) (?:i|we) (?:get off|leave|get out of) (?:this|these)(?: (?:list|thing|"
+    r"texts|messages|group|service))?$",
+    # Spanish: "ya no quiero que mande", "no hace falta que me sigan mandando", "no sigan
+    # escribiendo", "que ya no manden esos mensajes aquí", "me retiro de la lista de avisos"
+    rf"\bya no (?:quiero|queremos|kiero) (?:que|q|k) (?:me |nos )?{_SEND_ES}{_NOT_A_PLACE}",
+    rf"\bno (?:hace falta|es necesario|necesitan) que (?:me |nos )?(?:sigan |siga )?{_SEND_ES}"
+    rf"{_NOT_A_PLACE}",
+    rf"\bno (?:sigan|siga|sigas) {_SEND_ES}(?: (?:mas|nada|{_MESSAGES_ES}|por favor|porfa|gracias|"
+    r"aqui))*(?:$| (?:ya|que|pues|por que|porque|xq)\b)",
+    rf"\bno {_SEND_ES} (?:(?:esos|estos|sus|los|las|mas) ){_MESSAGES_ES}",
+    rf"\bme (?:salgo|retiro|doy de baja) de (?:la|esta|su|sus|los) (?:(?:lista|grupo)"
+    rf"(?: de (?:\w+ )?{_MESSAGES_ES})?(?! de)|(?:\w+ )?{_MESSAGES_ES})\b",
+    rf"\bme (?:borren|quiten|saquen|eliminen|borre|quite|saque|elimine) de (?:la|esta|su|sus|los) "
+    rf"(?:\w+ )?(?:listas?|{_MESSAGES_ES}|envios|contactos|grupo)\b",
+    rf"\b(?:saquenme|sacame|saqueme|sacanme|quitenme|quitame|borrenme|eliminenme) de (?:la|las|"
+    rf"los|sus|esta|estos|estas) (?:\w+ )?(?:lista|{_MESSAGES_ES}|envios|grupo)\b",
+    rf"\bno me tomen en cuenta (?:para|en) (?:los|sus|las) {_MESSAGES_ES}",
+    rf"\b(?:se puede|puedo|podemos|como (?:le )?(?:hago|puedo)(?: para)?) dejar de recibir "
+    rf"(?:(?:sus|los|las|tantos|tantas|estos|estas) )?(?:esto|estos|{_MESSAGES_ES})\b",
+    rf"\bnunca (?:pedi|pedimos) (?:estos|sus|esos|los|las|estas) {_MESSAGES_ES}",
+    rf"\bme (?:tienen|tiene) (?:harto|harta|hartos|hartas) (?:de|con) "
+    rf"(?:\w+ ){{0,2}}{_MESSAGES_ES}",
     # unsubscribe me / opt me out / take me off the list / remove me from this list
     r"\b(?:unsubscrib\w*|unsuscri\w*|unsub|opt (?:me |us )?out|optout)\b",
     # "remove me" / "take me off (the list)" as the whole message: in immigration English
@@ -269,6 +328,9 @@ _NOT_STOPPING = re.compile(
     r"(?:why|y|how come) (?:(?:did|have|has|do) )?(?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
     r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:dejaron|dejo|pararon|paro)|"
     r"no (?:me |nos )(?:dej\w*|par\w*) de|"
+    # another list: the waiting list, the court's, the shelter's, the registration itself
+    r"(?:waiting|wait|court|registration|mpp|asylum|shelter|hearing) lists?|"
+    r"lista (?:de|del) (?:espera|registro|mpp|albergue|corte|la corte|citas|asilo)|"
     # a change of language or channel, not of whether to write
     r"in (?:english|spanish)|en (?:ingles|espanol)|instead|en vez|en lugar|"
     # "don't take me off the list", "no me borren": asking to stay
@@ -315,6 +377,8 @@ _NOT_STOPPING = re.compile(
     # they stopped, not a request: "did you guys stop texting me",
     # "dejaron de mandarme los avisos?" (dejaron: they did; a request says dejen)
     r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? stop\w*|"
+    r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? (?:take|took|taken|remove\w*|"
+    r"drop\w*|delete\w*|erase\w*) (?:me|us|my)|"
     r"(?:dejaron|pararon) de (?:mand|envi|escrib|lleg|avis)\w*|se (?:pararon|cortaron)|"
     # keep them coming: "no paren los avisos", "nunca dejen de", "ni se les ocurra dejar de",
     # "please no stop the message"
@@ -336,6 +400,7 @@ _NOT_STOPPING = re.compile(
     r"unsubscribed)|me (?:borraron|sacaron|quitaron|dieron de baja))\b")
 
 
+_STRETCHED_STOP = re.compile(r"\bs+t+o+p+\b")
 # A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").
 # Not END or QUIT ("end it"), not "no more" ("no more, thanks" ends a question), no "it".
 _STOP_WORDS = {"stop", "stopall", "unsubscribe", "unsub", "revoke", "optout", "parar", "alto",
@@ -343,13 +408,16 @@ _STOP_WORDS = {"stop", "stopall", "unsubscribe", "unsub", "revoke", "optout", "p
 _STOP_PHRASES = {"opt out", "stop it", "no more texts", "no more messages", "no mas mensajes",
                  "no contact", "unsubscribe me", "borrenme",
                  "saquenme", "sacanme", "quitenme", "kitenme", "eliminenme", "denme de baja",
-                 "darme de baja"}
+                 "darme de baja", "unregister me", "rmv me", "block me", "leave me alone",
+                 "dejenme en paz", "dejame en paz", "me salgo", "count me out", "take me off"}
 _POLITE = {"please", "pls", "plz", "plis", "pliz", "porfavor", "porfa", "xfa", "xfavor", "por",
            "favor", "now", "ya", "thanks", "thank", "you", "gracias", "ok", "okay",
            "already", "ahora", "just", "and", "y", "all", "todo", "asap"}
 
 
 def _polite_stop(folded: str) -> bool:
+    # "stopppp", "STOOOP": a stop word stretched
+    folded = _STRETCHED_STOP.sub("stop", folded)
     words = [w for w in folded.split() if w not in _POLITE]
     if not words or len(words) > 4:
         return False

@@ -72,6 +72,11 @@ STAYING = [
     "what happens if the judge decides to remove me",
     # a call is not a text
     "call me instead, dont text",
+    # another list: the waiting list, the shelter's
+    "me retiro de la lista de espera del albergue?",
+    "remove me from the waiting list at the shelter",
+    "sáquenme de la lista de espera, ya tengo lugar",
+    "did you take me off the list? nothing comes",
 ]
 
 # Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
@@ -82,6 +87,15 @@ LEFT_TO_THE_MODEL = [
     # erasing their data is delete_data's question, answered after asking
     "remove me from your database",
     "quiten mi numero de su sistema",
+    # danger, money, people: a stop's words about something else
+    "get me out i am scared",
+    "please take us out of here, they are outside the door",
+    "the man says he can take us out of mexico tonight",
+    "no need to send money to anyone",
+    "no hace falta que me manden dinero",
+    "no sigan mandando gente a la frontera",
+    "ya no queremos que nos manden a mexico otra vez",
+    "como hago para dejar de recibir amenazas",
 ]
 
 STILL_STOPPING = [
@@ -124,6 +138,36 @@ STILL_STOPPING = [
     "I want you to remove me from the list",
     "ya me deportaron, ya no me manden mensajes",
     "stop texting me, I was deported already",
+    # off the list, in more words
+    "take me off please",
+    "can you take me off your texts, thank you",
+    "we got our papers, count us out of the messages",
+    "drop my number from your list",
+    "take this number off, it is my work phone",
+    "please discontinue these notifications",
+    "I'd appreciate it if you stop texting this phone",
+    "pls stop to send me messages",
+    "my mother wants the texts to end",
+    "dont send me any more please",
+    "please do not send messages here",
+    "don't send them to me anymore",
+    "dnt snd me txts",
+    "dont write here again",
+    "no need to keep texting me, thanks",
+    "how do i get off this",
+    "STOOOOP",
+    "ya no queremos que nos manden mensajes",
+    "no hace falta que me sigan mandando mensajes",
+    "no sigan escribiendo, ya estamos bien",
+    "que ya no manden esos mensajes aqui",
+    "me salgo de la lista",
+    "quiero que me borren de la lista de avisos",
+    "sáquenme de los mensajes porfa",
+    "suspendan los avisos a este número",
+    "¿cómo hago para dejar de recibir sus mensajes?",
+    "nunca pedí estos mensajes",
+    "ya me tienen harta con tantos avisos",
+    "ke ya no me yeguen mensajes",
 ]
 
 
