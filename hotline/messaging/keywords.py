@@ -403,8 +403,10 @@ _NOT_STOPPING = re.compile(
 _STRETCHED_STOP = re.compile(r"\bs+t+o+p+\b")
 # A stop word with only politeness around it ("please stop", "STOP STOP", "ya basta").
 # Not END or QUIT ("end it"), not "no more" ("no more, thanks" ends a question), no "it".
+# Not "remove" alone: it confirms the erasure question (actions/privacy.py), which no keyword
+# may take from the assistant.
 _STOP_WORDS = {"stop", "stopall", "unsubscribe", "unsub", "revoke", "optout", "parar", "alto",
-               "baja", "paren", "pare", "basta", "remove", "removeme"}
+               "baja", "paren", "pare", "basta", "removeme"}
 _STOP_PHRASES = {"opt out", "stop it", "no more texts", "no more messages", "no mas mensajes",
                  "no contact", "unsubscribe me", "borrenme",
                  "saquenme", "sacanme", "quitenme", "kitenme", "eliminenme", "denme de baja",

@@ -87,6 +87,8 @@ LEFT_TO_THE_MODEL = [
     # erasing their data is delete_data's question, answered after asking
     "remove me from your database",
     "quiten mi numero de su sistema",
+    # "remove" alone confirms the erasure question (actions/privacy.py)
+    "remove",
     # danger, money, people: a stop's words about something else
     "get me out i am scared",
     "please take us out of here, they are outside the door",
@@ -119,7 +121,6 @@ STILL_STOPPING = [
     "I would like to no longer receive these texts",
     "i'd rather not get these alerts",
     "i never signed up for this. remove me",
-    "remove",
     "Remove me now please",
     "can you remove me from the list",
     "ok enough. delete my number",
