@@ -410,8 +410,9 @@ _STOP_WORDS = {"stop", "stopall", "unsubscribe", "unsub", "revoke", "optout", "p
 _STOP_PHRASES = {"opt out", "stop it", "no more texts", "no more messages", "no mas mensajes",
                  "no contact", "unsubscribe me", "borrenme",
                  "saquenme", "sacanme", "quitenme", "kitenme", "eliminenme", "denme de baja",
-                 "darme de baja", "unregister me", "rmv me", "block me", "leave me alone",
-                 "dejenme en paz", "dejame en paz", "me salgo", "count me out", "take me off"}
+                 "darme de baja", "rmv me", "block me", "leave me alone", "dejenme en paz",
+                 "dejame en paz", "take me off"}
+# Not "unregister me", "me salgo", "count me out": mid-registration they may leave the form only.
 _POLITE = {"please", "pls", "plz", "plis", "pliz", "porfavor", "porfa", "xfa", "xfavor", "por",
            "favor", "now", "ya", "thanks", "thank", "you", "gracias", "ok", "okay",
            "already", "ahora", "just", "and", "y", "all", "todo", "asap"}

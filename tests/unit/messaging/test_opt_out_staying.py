@@ -87,8 +87,12 @@ LEFT_TO_THE_MODEL = [
     # erasing their data is delete_data's question, answered after asking
     "remove me from your database",
     "quiten mi numero de su sistema",
-    # "remove" alone confirms the erasure question (actions/privacy.py)
+    # "remove" alone confirms the erasure question (actions/privacy.py); mid-registration these
+    # may leave the form only
     "remove",
+    "unregister me",
+    "me salgo",
+    "count me out",
     # danger, money, people: a stop's words about something else
     "get me out i am scared",
     "please take us out of here, they are outside the door",
