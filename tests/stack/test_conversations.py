@@ -149,7 +149,7 @@ def test_a_request_to_stop_no_rule_matches_is_read_by_the_model(phone):
     # Words the opt-out rules do not match (checked here, so this stays the model's job).
     from hotline.messaging import keywords
 
-    asks, keeps = "ya me tienen harto con tantos mensajes", "porfa no dejen de mandarme los avisos"
+    asks, keeps = "ya me cansé de tanto mensaje", "porfa no dejen de mandarme los avisos"
     assert keywords.match(asks) is None and keywords.match(keeps) is None
     person = phone()
     person.send("hola")
