@@ -37,24 +37,25 @@ class ActionMessageDelivery(Action):
         rt = runtime()
         metadata = (tracker.latest_message or {}).get("metadata")
         channel = metadata.get("channel") if isinstance(metadata, dict) else None
-        dispatcher.utter_message(response="utter_messages_on_list")
-        if channel == "whatsapp":
-            _whatsapp_news_route(rt, dispatcher, tracker.sender_id)
         # Only a STOP that named its channel leaves another one open; "STOP ALL" would have
         # kept this message from the assistant.
-        for other in CHANNELS:
-            if other != channel and rt.contacts.is_opted_out(tracker.sender_id, other):
-                dispatcher.utter_message(response=f"utter_messages_stopped_{other}")
+        stopped = [other for other in CHANNELS
+                   if other != channel and rt.contacts.is_opted_out(tracker.sender_id, other)]
+        dispatcher.utter_message(response="utter_messages_on_list")
+        if channel == "whatsapp":
+            _whatsapp_news_route(rt, dispatcher, tracker.sender_id, sms_stopped="sms" in stopped)
+        for other in stopped:
+            dispatcher.utter_message(response=f"utter_messages_stopped_{other}")
         say_latest_status(dispatcher, tracker.sender_id)
         return []
 
 
-def _whatsapp_news_route(rt: Runtime, dispatcher: CollectingDispatcher, contact_id: str) -> None:
+def _whatsapp_news_route(rt: Runtime, dispatcher: CollectingDispatcher, contact_id: str,
+                         sms_stopped: bool) -> None:
     """Say when news may not reach this person on WhatsApp, as `routing.choose` decides it."""
     if rt.settings.whatsapp_content_sid:
         return  # news goes as the approved template, whenever they last wrote
     sms_number = routing.hotline_number(rt.settings.hotline_numbers, "sms")
-    sms_stopped = rt.contacts.is_opted_out(contact_id, "sms")
     if sms_number and not sms_stopped and rt.contacts.sms_allowed(contact_id):
         return  # news goes by SMS when the window is closed
     dispatcher.utter_message(response="utter_messages_whatsapp_window")

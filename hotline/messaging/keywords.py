@@ -130,8 +130,8 @@ _TOLD_TO_US = "".join(rf"(?<!\b{w} )" for w in (
     "to", "will", "would", "could", "can", "cant", "cannot", "might", "may", "should", "must",
     "wont", "gonna", "not", "dont", "and", "if", "they", "he", "she", "it", "ice", "i", "we",
     "who", "judge", "officer", "government", "no", "never"))
-_POLITE_TAIL = r"(?: (?:now|please|pls|plz|asap|immediately|already|thanks|thank you|ya|"
-_POLITE_TAIL += r"por favor|porfa|porfavor|gracias|xfa))*$"
+_POLITE_TAIL = (r"(?: (?:now|please|pls|plz|asap|immediately|already|thanks|thank you|god bless|"
+                r"ya|por favor|porfa|porfavor|gracias|xfa))*$")
 # off the list of those written to: "off your list", "de sus mensajes". Not "from your
 # database / de su sistema": that asks to erase what we keep (delete_data asks first).
 _OFF_THE_LIST_EN = (r"(?: off| (?:off|from|out of)(?: (?:the|your|ur|this|all))? (?:\w+ )?"
@@ -199,8 +199,9 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b(?! (?:mi|el|la|los|las|un|una|"
     r"su) (?!numero|cel|celular|telefono|whats\w*|suscripcion|mensajes?)\w+)",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
-    r"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) (?:de|del) (?:(?:la|esta|su|sus|los) )?"
-    r"(?:\w+ )?(?:listas?|contactos|grupo)\b",
+    rf"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) (?:de|del) "
+    rf"(?:(?:la|las|esta|estas|su|sus|los|estos) )?(?:\w+ )?(?:listas?|contactos|grupo|envios|"
+    rf"{_MESSAGES_ES})\b",
     # ...mi número de su lista / de los mensajes
     rf"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
     rf"contacto) de (?:(?:la|esta|su|sus) (?:\w+ )?listas?\b|(?:los|sus|estos) {_MESSAGES_ES})",
@@ -212,7 +213,7 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     # don't text me / do not contact me / never message me again
     rf"\b(?:dont|don t|do not|never|no longer) (?:\w+ ){{0,1}}{_SEND_EN} (?:me|us)\b",
     # don't send me anything else / more messages (never "don't send me back")
-    rf"\b(?:dont|don t|do not|never) (?:\w+ )?send (?:me|us) (?:\w+ ){{0,2}}"
+    rf"\b(?:dont|dnt|don t|do not|never) (?:\w+ )?(?:send|snd) (?:me|us) (?:\w+ ){{0,2}}"
     rf"(?:{_MESSAGES_EN}|anything|nothing|stuff)",
     # do not text this number
     r"\b(?:dont|don t|do not|never) (?:\w+ )?(?:text|txt|message|msg|contact|send to) "
@@ -234,7 +235,6 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"(?= (?:please|pls|plz|now|already|thanks|thank you|if|i|my|we|because|since|so|and|bro)\b|$)",
     rf"\b(?:take|get|drop|count) (?:me|us) out of (?:the|this|your|ur|these|all|that) (?:\w+ )?"
     rf"(?:list|lists|contacts|group|chat|{_MESSAGES_EN})\b",
-    r"\bdrop (?:me|us|my number|this number) (?:from|off) (?:the|this|your|ur) (?:\w+ )?list\b",
     r"\b(?:take|get) (?:this|my) (?:phone |cell )?number (?:out|off)\b",
     rf"\b(?:my|this) number removed from (?:\w+ ){{0,2}}(?:list|lists|{_MESSAGES_EN})\b",
     # "kindly discontinue all messages", "if you stopped messaging this number", "stop to send"
@@ -244,15 +244,12 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b{_MESSAGES_EN} to (?:end|go away|quit)\b",
     # "dont send me any more please", "please dont send messages here", "dont write here again",
     # "please dont send them to me anymore", "dnt snd me msgs", "no need to keep sending"
-    r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?:any ?more|nothing else|more)"
-    r"(?: (?:please|pls|plz|thanks|thank you|god bless))*$",
+    rf"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?:\w+ ){{0,2}}"
+    rf"(?:any ?more|nothing else|more){_POLITE_TAIL}",
     rf"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:\w+ )?{_MESSAGES_EN} "
     r"(?:here|to this (?:number|phone))",
     r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:these|those|them|this|it) (?:here|to this "
     r"(?:number|phone)|(?:to (?:me|us) )?(?:anymore|any more|again))\b",
-    r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?:\w+ ){0,2}(?:anymore|any more)"
-    r"(?: (?:please|pls|plz|thanks|thank you))*$",
-    rf"\b(?:dont|dnt|don t) (?:send|snd) (?:me|us) (?:\w+ )?{_MESSAGES_EN}",
     r"\b(?:dont|don t|do not) (?:write|text|txt|message|msg) (?:here |to me |to us )?"
     r"(?:anymore|any more|again)\b",
     rf"\bno need to (?:keep )?(?:sending|texting|writing|messaging|send|text|write|message)"
@@ -273,8 +270,6 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"(?: de (?:\w+ )?{_MESSAGES_ES})?(?! de)|(?:\w+ )?{_MESSAGES_ES})\b",
     rf"\bme (?:borren|quiten|saquen|eliminen|borre|quite|saque|elimine) de (?:la|esta|su|sus|los) "
     rf"(?:\w+ )?(?:listas?|{_MESSAGES_ES}|envios|contactos|grupo)\b",
-    rf"\b(?:saquenme|sacame|saqueme|sacanme|quitenme|quitame|borrenme|eliminenme) de (?:la|las|"
-    rf"los|sus|esta|estos|estas) (?:\w+ )?(?:lista|{_MESSAGES_ES}|envios|grupo)\b",
     rf"\bno me tomen en cuenta (?:para|en) (?:los|sus|las) {_MESSAGES_ES}",
     rf"\b(?:se puede|puedo|podemos|como (?:le )?(?:hago|puedo)(?: para)?) dejar de recibir "
     rf"(?:(?:sus|los|las|tantos|tantas|estos|estas) )?(?:esto|estos|{_MESSAGES_ES})\b",
@@ -291,8 +286,8 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b{_MESSAGES_EN} to stop\b",
     r"^(?:dont|don t|do not) (?:text|txt|message|msg|contact)(?: me| us)?"
     r"(?: anymore| again| please| pls| no more)*$",
-    r"\b(?:take|remove|get|delete) (?:me|us|my number) (?:off|from|out of) (?:the|this|your|ur)"
-    r" (?:\w+ )?list\b",
+    r"\b(?:take|remove|get|delete|drop) (?:me|us|my number|this number) (?:off|from|out of) "
+    r"(?:the|this|your|ur) (?:\w+ )?list\b",
     r"\bcancel (?:my |the |this )?(?:subscription|texts|messages)",
     # English as Spanish speakers write it: "please not send me more message", "no text me
     # more", "i no want more messages" (only from the start or after please: "they did not
@@ -411,7 +406,7 @@ _STOP_PHRASES = {"opt out", "stop it", "no more texts", "no more messages", "no 
                  "no contact", "unsubscribe me", "borrenme",
                  "saquenme", "sacanme", "quitenme", "kitenme", "eliminenme", "denme de baja",
                  "darme de baja", "rmv me", "block me", "leave me alone", "dejenme en paz",
-                 "dejame en paz", "take me off"}
+                 "dejame en paz"}
 # Not "unregister me", "me salgo", "count me out": mid-registration they may leave the form only.
 _POLITE = {"please", "pls", "plz", "plis", "pliz", "porfavor", "porfa", "xfa", "xfavor", "por",
            "favor", "now", "ya", "thanks", "thank", "you", "gracias", "ok", "okay",
