@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
+from memory import cpu_seconds, services  # noqa: E402
 
 from hotline.config import Settings, running_stack_environ  # noqa: E402
 from hotline.ops.chat import Phone  # noqa: E402
@@ -139,6 +140,38 @@ def load(target, senders: int, args: tuple) -> float:
     return time.perf_counter() - started
 
 
+class CpuUse:
+    """CPU seconds each service of the running stack spent, summed over the measured rounds of
+    one path. The p95 ratio moves with what else shares the machine; this does not: it is the
+    work each reply costs, service by service (on two cores, every CPU millisecond of the
+    gateway, the workers, Redis or the sandbox is one Rasa cannot have under load)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+
+    def measure(self, run):
+        found = services() or {}
+        before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in found.items()}
+        result = run()
+        for name, pids in found.items():
+            self.spent[name] = (self.spent.get(name, 0.0)
+                                + sum(cpu_seconds(pid) for pid in pids) - before[name])
+        return result
+
+
+def cpu_table(hotline: CpuUse, rasa: CpuUse | None, messages: int, turns: int) -> list[str]:
+    names = sorted(hotline.spent, key=lambda n: -hotline.spent[n])
+    rows = [f"  CPU ms per message   {'hotline':>8s}" + (f" {'raw Rasa':>9s}" if rasa else "")]
+    for name in names + ["total"]:
+        mine = (sum(hotline.spent.values()) if name == "total" else hotline.spent[name])
+        row = f"    {name:18s} {mine * 1000 / max(messages, 1):8.1f}"
+        if rasa:
+            theirs = sum(rasa.spent.values()) if name == "total" else rasa.spent.get(name, 0.0)
+            row += f" {theirs * 1000 / max(turns, 1):9.1f}"
+        rows.append(row + ("   (Twilio's stand-in)" if name == "sandbox" else ""))
+    return rows
+
+
 def line(name: str, values: list[float]) -> str:
     return (f"  {name:17s} p50 {percentile(values, .50) * 1000:7.1f} ms   "
             f"p95 {percentile(values, .95) * 1000:7.1f} ms   "
@@ -184,10 +217,13 @@ def main() -> int:
         rasa_round(1, [], [])
     acks, replies, errors, turns, rasa_errors = [], [], [], [], []
     elapsed = rasa_elapsed = 0.0
+    hotline_cpu, rasa_cpu = CpuUse(), CpuUse()
     for _ in range(args.rounds):
-        elapsed += hotline_round(args.messages, acks, replies, errors)
+        elapsed += hotline_cpu.measure(
+            lambda: hotline_round(args.messages, acks, replies, errors))
         if not args.no_rasa:
-            rasa_elapsed += rasa_round(args.messages, turns, rasa_errors)
+            rasa_elapsed += rasa_cpu.measure(
+                lambda: rasa_round(args.messages, turns, rasa_errors))
     total = args.senders * args.messages * args.rounds
     print(f"{args.senders} concurrent senders x {args.messages} messages x {args.rounds} rounds "
           f"= {total} messages in {elapsed:.1f}s ({len(replies) / elapsed:.1f} answered "
@@ -197,6 +233,7 @@ def main() -> int:
             print(line(name, values))
     print(f"  errors: {len(errors)} {errors[:5] if errors else ''}")
     if args.no_rasa or not replies:
+        print("\n".join(cpu_table(hotline_cpu, None, len(replies), 0)))
         return 0 if not errors else 1
 
     # The same load on Rasa alone (its URL and token as the workers read them).
@@ -209,6 +246,7 @@ def main() -> int:
               f"raw Rasa {percentile(turns, .95) * 1000:.0f} ms, ratio {ratio:.2f}x "
               f"(target <= 1.15x)")
     print(f"  raw Rasa errors: {len(rasa_errors)} {rasa_errors[:5] if rasa_errors else ''}")
+    print("\n".join(cpu_table(hotline_cpu, rasa_cpu, len(replies), len(turns))))
     return 0 if not errors and not rasa_errors else 1
 
 

@@ -9,6 +9,7 @@ Targets (issue 15): whole stack <= 1.8 GB RSS, action server <= 200 MB.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -58,28 +59,49 @@ def service_of(cmdline: str) -> str:
     return cmdline.split()[0].rsplit("/", 1)[-1] if cmdline else "?"
 
 
-def main() -> int:
+def services() -> dict[str, list[int]] | None:
+    """service -> every pid it runs (each child of the runner with all its descendants), or
+    None when no development stack is running."""
     table = processes()
     children = defaultdict(list)
     for pid, (ppid, _) in table.items():
         children[ppid].append(pid)
     runners = [pid for pid, (_, cmdline) in table.items() if "-m hotline.ops.stack" in cmdline]
     if not runners:
-        print("start the hotline first: ./hotline.sh run", file=sys.stderr)
-        return 1
-    # Each child of the runner is one service, counted with all its descendants.
+        return None
     roots = {pid: service_of(table[pid][1]) for runner in runners for pid in children[runner]}
     roots.update({runner: "runner" for runner in runners})
-    totals = defaultdict(lambda: [0, 0, 0])  # rss, pss, processes
+    found = defaultdict(list)
     for root, name in roots.items():
         stack = [root]
         while stack:
             pid = stack.pop()
+            found[name].append(pid)
+            stack.extend(c for c in children.get(pid, []) if c not in roots)
+    return dict(found)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process so far (0 once it is gone)."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> int:
+    found = services()
+    if found is None:
+        print("start the hotline first: ./hotline.sh run", file=sys.stderr)
+        return 1
+    totals = defaultdict(lambda: [0, 0, 0])  # rss, pss, processes
+    for name, pids in found.items():
+        for pid in pids:
             rss, pss = memory_kb(pid)
             totals[name][0] += rss
             totals[name][1] += pss
             totals[name][2] += 1
-            stack.extend(c for c in children.get(pid, []) if c not in roots)
     print(f"{'service':10s} {'procs':>5s} {'RSS MB':>8s} {'PSS MB':>8s}")
     for name, (rss, pss, count) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
         print(f"{name:10s} {count:5d} {rss / 1024:8.0f} {pss / 1024:8.0f}")
