@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import requests
 
@@ -10,6 +11,16 @@ from hotline.errors import AssistantUnavailable
 from hotline.messaging.turns import RUNNING_MARK
 
 log = logging.getLogger(__name__)
+
+# How long both servers answering a probe stands for them being up, before a turn is sent.
+# The probe keeps a message off Rasa while Rasa or the action server is known to be down: the
+# message waits in the person's line instead of half-running a turn. Asked before every turn,
+# the two probes cost the worker more CPU than the turn's own request, and Rasa and the action
+# server two more requests per message (bench/inbound_latency.py's CPU table). A server dying
+# within these seconds is the case of one dying mid-turn, already handled: a turn that said
+# nothing is probed after, unconditionally, and tried again (rasa_ext/tracker_store.py lets it
+# run again). Any failed request forgets the probe.
+PROBE_FRESH_SECONDS = 2.0
 
 
 class Assistant:
@@ -23,6 +34,7 @@ class Assistant:
         # never lands in a URL or an access log.
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
+        self.probed_up_at: float | None = None  # time.monotonic() of the last probe that passed
 
     def rasa_alive(self) -> bool:
         try:
@@ -37,14 +49,23 @@ class Assistant:
             return False
 
     def ensure_available(self) -> None:
+        """Both servers answer now, or AssistantUnavailable."""
+        self.probed_up_at = None
         if not self.rasa_alive():
             raise AssistantUnavailable("Rasa server is not answering")
         if not self.actions_alive():
             raise AssistantUnavailable("action server is not answering")
+        self.probed_up_at = time.monotonic()
+
+    def _available_before_turn(self) -> None:
+        if (self.probed_up_at is not None
+                and time.monotonic() - self.probed_up_at < PROBE_FRESH_SECONDS):
+            return
+        self.ensure_available()
 
     def send(self, sender_id: str, text: str, metadata: dict) -> list[dict]:
         """One user turn; the assistant's messages in order."""
-        self.ensure_available()
+        self._available_before_turn()
         try:
             response = self.session.post(
                 self.rasa_url + "/webhooks/rest/webhook",
@@ -52,8 +73,10 @@ class Assistant:
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
+            self.probed_up_at = None
             raise AssistantUnavailable(f"Rasa request failed: {exc.__class__.__name__}") from exc
         if response.status_code >= 500:
+            self.probed_up_at = None
             raise AssistantUnavailable(f"Rasa answered {response.status_code}")
         response.raise_for_status()
         replies = response.json()
