@@ -37,26 +37,38 @@ RETRIES = {"hotline.jobs.send_reminder": notify.REMINDER_RETRY,
 
 
 def drain_inbox(contact_id: str) -> int:
-    """Answer every waiting message of one contact, oldest first."""
+    """Answer every waiting message of one contact, oldest first, and send the answers."""
     rt = process_runtime()
-    handled = inbound.drain(rt, contact_id)
-    if handled:
-        _lift_sweep_hold(rt, "inbox", contact_id)
-        _send_now(contact_id)
+    lines: set[str] = set()
+    try:
+        with outbound.sent_by_caller() as lines:
+            handled = inbound.drain(rt, contact_id)
+        if handled:
+            _lift_sweep_hold(rt, "inbox", contact_id)
+    finally:
+        # Also when a later message of the batch failed: the answers already decided go now.
+        for line in sorted(lines):
+            _send_now(rt, line)
     return handled
 
 
-def _send_now(contact_id: str) -> None:
-    """The answers just decided go out from this worker at once. Their outbound job waited
+def _send_now(rt, contact_id: str) -> None:
+    """The answers just decided go out from this worker at once. An outbound job would wait
     for a free worker, and under load every worker is in someone's Rasa turn: at 10 people
-    writing at once that wait doubled the reply time (bench/inbound_latency.py). The job stays
-    queued behind this: it finds the line sent, or sends what this could not (a failed send is
-    its retries', through the same outbox line, so nothing goes twice or out of order). It is
-    the outbound job's own drain, so a sweep's hold on the line is lifted here too."""
+    writing at once that wait doubled the reply time (bench/inbound_latency.py). What this
+    cannot send (a failed send, the line held by another worker) gets the outbound job, whose
+    retries and drain go through the same outbox line: nothing goes twice or out of order. It
+    is the outbound job's own drain, so a sweep's hold on the line is lifted here too."""
     try:
         drain_outbox(contact_id)
-    except Exception:  # noqa: BLE001 - the queued job retries; the inbound turn is done
+    except Exception:  # noqa: BLE001 - the job below retries; the inbound turn is done
         log.warning("answer to %s not sent at once; its outbound job will", contact_id,
+                    exc_info=True)
+    try:
+        if outbound.outbox(rt).pending(contact_id):
+            outbound.schedule(rt, contact_id)
+    except Exception:  # noqa: BLE001 - Redis away: the line stays active for the sweeper
+        log.warning("outbound job for %s not queued; the sweeper will", contact_id,
                     exc_info=True)
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from rq import Retry
@@ -130,7 +133,33 @@ def record_billing(rt: Runtime, msg: Outbound) -> None:
                                      "bill_currency": s.price_currency})
 
 
+# The lines queued to while a worker answers a person's messages, when that worker sends the
+# answers itself right after (`hotline.jobs.drain_inbox`); None otherwise.
+_SENT_BY_CALLER: ContextVar[set[str] | None] = ContextVar("sent_by_caller", default=None)
+
+
+@contextmanager
+def sent_by_caller() -> Iterator[set[str]]:
+    """Within it, `schedule` queues no outbound job but notes the line: the caller sends those
+    lines when the block ends, and queues a job only for what it could not send.
+
+    One job per message raced the worker that had just decided the answer: the job found the
+    line sent or locked, at the cost of an RQ job's forty Redis commands and a worker's time
+    under load (bench/inbound_latency.py's CPU table). A worker killed before sending leaves
+    its line active with the message in it: the sweeper queues its job at its next round."""
+    lines: set[str] = set()
+    token = _SENT_BY_CALLER.set(lines)
+    try:
+        yield lines
+    finally:
+        _SENT_BY_CALLER.reset(token)
+
+
 def schedule(rt: Runtime, contact_id: str) -> None:
+    lines = _SENT_BY_CALLER.get()
+    if lines is not None:
+        lines.add(contact_id)
+        return
     rt.queue(OUTBOUND_QUEUE).enqueue(
         "hotline.jobs.drain_outbox", contact_id, retry=SEND_RETRY, job_timeout=600
     )

@@ -322,7 +322,49 @@ def test_an_answer_goes_out_with_its_turn_not_after_another_job(sandbox_rt, monk
     assert jobs.drain_inbox(contact_id) == 1
     assert [r["body"] for r in sandbox_records(rt.redis)] == ["respuesta a hola"]
     assert not outbound.outbox(rt).pending(contact_id)
-    work(rt)  # the outbound job queued with the answer finds it sent: nothing goes twice
+    # Sent, so no outbound job was queued to race it (each cost an RQ job's Redis commands and
+    # a worker's time under load), and nothing goes twice.
+    assert rt.queue(OUTBOUND_QUEUE).count == 0
+    work(rt)
+    assert len(sandbox_records(rt.redis)) == 1
+
+
+def test_answers_decided_before_the_job_failed_go_out_at_once(sandbox_rt, monkeypatch):
+    """The job fails after a turn queued its answer (a later message's bug, a Redis blip on the
+    line's bookkeeping): the answer goes now, not after the job's retry or the sweep."""
+    rt = sandbox_rt
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
+    rt.__dict__["assistant"] = _Assistant()
+    contact_id = _write(rt, "+5215544400004", "SM" + "d4" * 16)
+    real_drain = inbound.drain
+
+    def fails_after(rt, contact_id):
+        real_drain(rt, contact_id)
+        raise RuntimeError("a bug after the first turn")
+
+    monkeypatch.setattr(inbound, "drain", fails_after)
+    with pytest.raises(RuntimeError):
+        jobs.drain_inbox(contact_id)
+    assert [r["body"] for r in sandbox_records(rt.redis)] == ["respuesta a hola"]
+    assert rt.queue(OUTBOUND_QUEUE).count == 0
+
+
+def test_an_answer_a_killed_worker_did_not_send_is_sent_once_after_the_sweep(sandbox_rt,
+                                                                            monkeypatch):
+    """The worker decided the answer and died before sending it: no outbound job exists, the
+    line stays active with the answer in it, and the sweeper's round queues its job."""
+    rt = sandbox_rt
+    monkeypatch.setattr("hotline.runtime._process_runtime", rt)
+    rt.__dict__["assistant"] = _Assistant()
+    contact_id = _write(rt, "+5215544400005", "SM" + "f6" * 16)
+    with outbound.sent_by_caller():
+        assert inbound.drain(rt, contact_id) == 1  # killed here, before the send
+    assert rt.queue(OUTBOUND_QUEUE).count == 0 and sandbox_records(rt.redis) == []
+    assert jobs.sweep()["outbox"] == 1
+    work(rt)
+    assert [r["body"] for r in sandbox_records(rt.redis)] == ["respuesta a hola"]
+    assert jobs.sweep()["outbox"] == 0
+    work(rt)
     assert len(sandbox_records(rt.redis)) == 1
 
 
