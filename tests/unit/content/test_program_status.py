@@ -183,3 +183,24 @@ def test_content_report_prints_and_writes_markdown(cli_redis, tmp_path, capsys):
     assert "### utter_ask_reg_consent@intake_closed" in section
     assert "Holds for: all states; intake open" in section
     assert "- ES: GSM-7" in section and "1. Sí" in section
+
+
+def test_an_edit_of_the_file_is_read_at_the_next_call_however_soon(tmp_path, monkeypatch):
+    """The parsed status is kept while the file's text is the same (every rendered answer asks
+    for it); an edit, even one made in the same instant and of the same length, is read."""
+    path = tmp_path / "program_status.yml"
+    document = ("current:\n  state: {}\n  since: 2025-01-21\n  as_of: 2026-11-20\n")
+    path.write_text(document.format("reinstated"))
+    parsed = []
+    real_load = program_status.yaml.safe_load
+    monkeypatch.setattr(program_status.yaml, "safe_load",
+                        lambda text: parsed.append(1) or real_load(text))
+    first = program_status.load_file(path)
+    assert program_status.load_file(path) is first and len(parsed) == 1
+    path.write_text(document.format("terminated"))
+    assert program_status.load_file(path).state == "terminated" and len(parsed) == 2
+    path.write_text(document.format("reinstated"))
+    assert program_status.load_file(path) == first
+    path.write_text("current: {state: nonsense}\n")
+    with pytest.raises(StatusError):
+        program_status.load_file(path)
