@@ -61,6 +61,40 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
                 self._turns.finish(tracker.sender_id, done[0], done[1], redis=pipe)
             pipe.execute()
 
+    @staticmethod
+    def _merge_trackers(prior_tracker: DialogueStateTracker,
+                        tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """RedisTrackerStore._merge_trackers (Rasa 3.6.21) with the same result, in linear time.
+
+        A person who comes back after an hour starts a new session, and Rasa then works on the
+        last session alone: every save merges it into the whole stored conversation. Rasa's
+        merge compares each of the session's events with every stored one (`as_dict` both
+        sides, each time): O(session x conversation), 120 ms a save at 15 sessions of 43 events
+        on this machine, growing with every return. Here the stored events are indexed by
+        (event, timestamp), the two fields every `as_dict` carries, so a new event is compared
+        only with the stored events sharing them; "equal to none" is decided as Rasa decides it.
+        """
+        if not prior_tracker.events:
+            return tracker
+        last_event_timestamp = prior_tracker.events[-1].timestamp
+        past_tracker = tracker.travel_back_in_time(target_time=last_event_timestamp)
+        if past_tracker.events == prior_tracker.events:
+            return tracker
+        merged = tracker.init_copy()
+        merged.update_with_events(list(prior_tracker.events), override_timestamp=False,
+                                  domain=None)
+        seen: dict[tuple, list[dict]] = {}
+        for event in merged.events:
+            as_dict = event.as_dict()
+            seen.setdefault(_merge_key(as_dict), []).append(as_dict)
+        for new_event in tracker.events:
+            as_dict = new_event.as_dict()
+            alike = seen.setdefault(_merge_key(as_dict), [])
+            if all(as_dict != other for other in alike):
+                merged.update(new_event)
+                alike.append(as_dict)
+        return merged
+
     def serialise_tracker(self, tracker: DialogueStateTracker) -> str:  # type: ignore[override]
         return self._vault.encrypt(RedisTrackerStore.serialise_tracker(tracker))
 
@@ -69,6 +103,17 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
         if isinstance(serialised_tracker, bytes):
             serialised_tracker = serialised_tracker.decode()
         return super().deserialise_tracker(sender_id, self._vault.decrypt(serialised_tracker))
+
+
+def _merge_key(as_dict: dict) -> tuple:
+    """Equal `as_dict`s share it: a dict key's equality is the values' own (1 and 1.0 alike),
+    as in the dicts' comparison."""
+    key = as_dict.get("event"), as_dict.get("timestamp")
+    try:
+        hash(key)
+    except TypeError:  # no Rasa event has one, but a bucket of its own would be wrong
+        return ("unhashable",)
+    return key
 
 
 async def _turn_done(prior: DialogueStateTracker | None,

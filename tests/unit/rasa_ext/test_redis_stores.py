@@ -190,3 +190,104 @@ def test_the_first_kept_answer_stays_and_the_channel_finishing_after_the_save_ch
                                BotUttered("pregunta 2")])
     turns.finish("c1", "SM1", [{"recipient_id": "c1", "text": "otra cosa"}])
     assert turns.begin("c1", "SM1") == (DONE, [{"recipient_id": "c1", "text": "pregunta 2"}])
+
+
+def _sessions(count: int, turns: int, start: float = 1000.0) -> list:
+    """`count` conversation sessions an hour or more apart, `turns` messages each."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
+
+    events = []
+    for s in range(count):
+        t = start + s * 7200
+        events += [ActionExecuted("action_session_start", timestamp=t),
+                   SessionStarted(timestamp=t + 0.001),
+                   SlotSet("language", "es", timestamp=t + 0.002),  # carried over
+                   ActionExecuted("action_listen", timestamp=t + 0.003)]
+        for i in range(turns):
+            at = t + 1 + i
+            events += [UserUttered(f"hola {i}", {"name": "greet", "confidence": 0.9},
+                                   metadata={"message_sid": f"SM{s}x{i}"}, timestamp=at),
+                       SlotSet("count", i, timestamp=at + 0.001),
+                       BotUttered(f"respuesta {i}", timestamp=at + 0.002),
+                       ActionExecuted("action_listen", timestamp=at + 0.003)]
+    return events
+
+
+def _last_session(events: list) -> list:
+    from rasa.shared.core.events import ActionExecuted
+
+    start = max(i for i, e in enumerate(events)
+                if isinstance(e, ActionExecuted) and e.action_name == "action_session_start")
+    return events[start:]
+
+
+@pytest.mark.parametrize("case", ["new turn", "same second", "int and float", "replayed",
+                                  "one session", "nothing stored"])
+def test_merging_a_session_into_the_stored_conversation_keeps_rasas_result(case):
+    """The linear merge (`EncryptedRedisTrackerStore._merge_trackers`) against Rasa's own, on
+    what a returning person's save merges: the last session, grown by a turn, into every
+    session stored. Duplicates are where a merge can differ: events equal to a stored one, an
+    event equal to another new one, timestamps equal as numbers but of two types."""
+    from rasa.core.tracker_store import RedisTrackerStore
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_ext.tracker_store import EncryptedRedisTrackerStore
+
+    stored = _sessions(4, 6)
+    at = stored[-1].timestamp + 3600 * 2
+    turn = [UserUttered("ayuda", {"name": "help"}, metadata={"message_sid": "SMnew"},
+                        timestamp=at),
+            BotUttered("Aquí estamos", timestamp=at + 0.001),
+            ActionExecuted("action_listen", timestamp=at + 0.002)]
+    if case == "same second":  # two new events alike in everything
+        turn.insert(1, SlotSet("count", 7, timestamp=at + 0.0005))
+        turn.insert(2, SlotSet("count", 7, timestamp=at + 0.0005))
+    if case == "int and float":  # 1 == 1.0: Rasa calls these the same event
+        stored.append(SlotSet("flag", True, timestamp=float(int(at) - 100)))
+        turn.insert(0, SlotSet("flag", True, timestamp=int(at) - 100))
+    if case == "replayed":  # a stored event of an earlier session comes back in the session
+        turn.insert(0, stored[10])
+    if case == "one session":
+        stored = _sessions(1, 6)
+    current = _last_session(stored) + turn
+    prior = DialogueStateTracker.from_events("p1", stored) if case != "nothing stored" else (
+        DialogueStateTracker.from_events("p1", []))
+
+    theirs = RedisTrackerStore._merge_trackers(prior, DialogueStateTracker.from_events(
+        "p1", current))
+    ours = EncryptedRedisTrackerStore._merge_trackers(prior, DialogueStateTracker.from_events(
+        "p1", current))
+    assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in theirs.events]
+    assert ours.current_slot_values() == theirs.current_slot_values()
+    assert len(ours.events) >= len(current)
+
+
+def test_a_returning_persons_turn_is_saved_whole_after_many_sessions(redis_server,
+                                                                     tracker_store):
+    """Through the store: fifteen sessions stored, Rasa hands the last one with a new turn,
+    and the conversation stored holds every session and the turn, once."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from hotline.messaging.turns import DONE
+
+    stored = _sessions(15, 10)
+    said(tracker_store, "c9", stored)
+    at = stored[-1].timestamp + 7200
+    turn = [UserUttered("ayuda", {"name": "help"}, metadata={"message_sid": "SMnew"},
+                        timestamp=at),
+            BotUttered("Aquí estamos", timestamp=at + 0.001),
+            ActionExecuted("action_listen", timestamp=at + 0.002)]
+    said(tracker_store, "c9", _last_session(stored) + turn)
+    full = asyncio.run(tracker_store.retrieve_full_tracker("c9"))
+    assert [e.as_dict() for e in full.events] == [
+        e.as_dict() for e in DialogueStateTracker.from_events("c9", stored + turn).events]
+    assert turn_store(redis_server).begin("c9", "SMnew") == (
+        DONE, [{"recipient_id": "c9", "text": "Aquí estamos"}])
