@@ -3,8 +3,9 @@
 A person who writes again after an hour starts a new session (bot/domain/core.yml), and Rasa
 works on that session alone; each save reads the whole stored conversation back and merges the
 session into it (rasa_ext/tracker_store.py). Prints, side by side per stored conversation size:
-Rasa 3.6.21's merge, the store's linear one (same result, checked here too), and reading the
-stored conversation back (decrypting and deserialising it), which every save also pays.
+Rasa 3.6.21's merge and the store's linear one, then reading the stored conversation back
+(decrypted and deserialised, as a turn does twice: at its start and in the save) Rasa's way and
+the store's (same results, checked here too).
 Run in the Rasa environment (no running stack needed):
     nice -n 10 .venv-rasa/bin/python bench/tracker_merge.py
 """
@@ -33,7 +34,7 @@ from rasa.shared.core.events import (  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 from hotline.crypto import Vault  # noqa: E402
-from rasa_ext.tracker_store import EncryptedRedisTrackerStore  # noqa: E402
+from rasa_ext.tracker_store import EncryptedRedisTrackerStore, events_from_dicts  # noqa: E402
 
 TURNS_PER_SESSION = 10  # messages a person sends in one sitting
 
@@ -65,14 +66,19 @@ def per_call_ms(call, repeat: int, *args) -> float:
     return (time.process_time() - started) / repeat * 1000
 
 
-def read_back(vault: Vault, blob: str) -> DialogueStateTracker:
+def read_back_rasa(vault: Vault, blob: str) -> DialogueStateTracker:
     return DialogueStateTracker.from_dict("bench", json.loads(vault.decrypt(blob))["events"])
+
+
+def read_back_store(vault: Vault, blob: str) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        "bench", events_from_dicts(json.loads(vault.decrypt(blob))["events"]))
 
 
 def main() -> int:
     vault = Vault(os.environ["HOTLINE_SECRET"])
     print(f"{'sessions':>8s} {'events':>7s} {'Rasa merge':>11s} {'linear merge':>13s} "
-          f"{'read back':>10s}   (CPU ms per save)")
+          f"{'Rasa read':>10s} {'store read':>11s}   (CPU ms each)")
     for count in (1, 5, 15, 30, 60):
         stored = sessions(count)
         prior = DialogueStateTracker.from_events("bench", stored)
@@ -92,8 +98,14 @@ def main() -> int:
         blob = vault.encrypt(RedisTrackerStore.serialise_tracker(prior))
         rasa_ms = per_call_ms(RedisTrackerStore._merge_trackers, repeat, prior, current)
         ours_ms = per_call_ms(EncryptedRedisTrackerStore._merge_trackers, repeat, prior, current)
-        read_ms = per_call_ms(read_back, repeat, vault, blob)
-        print(f"{count:8d} {len(stored):7d} {rasa_ms:11.1f} {ours_ms:13.1f} {read_ms:10.1f}")
+        if ([e.as_dict() for e in read_back_store(vault, blob).events]
+                != [e.as_dict() for e in read_back_rasa(vault, blob).events]):
+            print(f"{count} sessions: the two readings differ", file=sys.stderr)
+            return 1
+        rasa_read = per_call_ms(read_back_rasa, repeat, vault, blob)
+        store_read = per_call_ms(read_back_store, repeat, vault, blob)
+        print(f"{count:8d} {len(stored):7d} {rasa_ms:11.1f} {ours_ms:13.1f} {rasa_read:10.1f} "
+              f"{store_read:11.1f}")
     return 0
 
 
