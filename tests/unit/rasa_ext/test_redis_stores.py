@@ -334,8 +334,8 @@ def test_a_conversation_with_every_kind_of_event_reads_back_as_rasa_reads_it(tra
         SessionStarted,
         SlotSet,
         StoryExported,
-        UserUttered,
         UserUtteranceReverted,
+        UserUttered,
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
