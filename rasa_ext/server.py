@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
+    from rasa_ext import schemas
+
+    schemas.install()  # Rasa's constant schemas checked once, not at every action and answer
+
     # Rasa's own lines through the hotline's one redacting setup (JSON in production), not
     # coloredlogs: Rasa installs that where this hook is, replacing any stdout handler.
     rasa.utils.io.configure_colored_logging = configure_logging
