@@ -129,9 +129,12 @@ _SEND_EN = (r"(?:text|texting|txt|txting|message|messaging|msg|contact|contactin
 _TOLD_TO_US = "".join(rf"(?<!\b{w} )" for w in (
     "to", "will", "would", "could", "can", "cant", "cannot", "might", "may", "should", "must",
     "wont", "gonna", "not", "dont", "and", "if", "they", "he", "she", "it", "ice", "i", "we",
-    "who", "judge", "officer", "government", "no", "never"))
+    "who", "judge", "officer", "government", "no", "never",
+    # a question about what we did or will do: "did you block my number", "when you delete my
+    # number, will I still get the notices?" (but "can you guys remove me" asks)
+    "did you", "did u", "didnt you", "have you", "when you"))
 _POLITE_TAIL = (r"(?: (?:now|please|pls|plz|asap|immediately|already|thanks|thank you|god bless|"
-                r"ya|por favor|porfa|porfavor|gracias|xfa))*$")
+                r"you all|and|ya|por favor|porfa|porfavor|gracias|xfa|y|dios los bendiga))*$")
 # off the list of those written to: "off your list", "de sus mensajes". Not "from your
 # database / de su sistema": that asks to erase what we keep (delete_data asks first).
 _OFF_THE_LIST_EN = (r"(?: off| (?:off|from|out of)(?: (?:the|your|ur|this|all))? (?:\w+ )?"
@@ -145,6 +148,12 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     # "enough already. delete my number", "block my number"
     rf"{_TOLD_TO_US}\b(?:take|remove|delete|erase|block) (?:my|this) (?:phone |cell )?"
     rf"(?:number|contact){_OFF_THE_LIST_EN}{_POLITE_TAIL}",
+    # "block my number from your system": blocking is about being written to, where deleting
+    # from a system asks to erase what we keep
+    rf"{_TOLD_TO_US}\bblock (?:my|this) (?:phone |cell )?(?:number|contact)"
+    rf" (?:from|in|on) (?:your|ur|the) (?:system|database|service){_POLITE_TAIL}",
+    rf"(?<!\bno )\b(?:bloqueen|bloquee|bloquear) (?:mi|este) (?:numero|contacto|celular|cel|"
+    rf"telefono) (?:de|en) (?:su|el) (?:sistema|servicio){_POLITE_TAIL}",
     # "eliminen mi número por favor", "favor de borrar mi contacto", "bloqueen mi número"
     rf"(?<!\bno )\b(?:eliminen|elimine|eliminar|borren|borre|borrar|quiten|quite|quitar|bloqueen|"
     rf"bloquee|bloquear) (?:mi|este) (?:numero|contacto|celular|cel|telefono)"
@@ -199,9 +208,10 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\b(?:dar|darme|darnos|den|denme|denos|doy|deme) de baja\b(?! (?:mi|el|la|los|las|un|una|"
     r"su) (?!numero|cel|celular|telefono|whats\w*|suscripcion|mensajes?)\w+)",
     r"\b(?:desuscrib|desubscrib|desinscrib|dessuscrib)\w*",
+    # ...also "de su sistema de mensajes", "del servicio de avisos"
     rf"\b(?:quit|kit|saq|sac|borr|elimin)\w*(?:me|nos) (?:de|del) "
-    rf"(?:(?:la|las|esta|estas|su|sus|los|estos) )?(?:\w+ )?(?:listas?|contactos|grupo|envios|"
-    rf"{_MESSAGES_ES})\b",
+    rf"(?:(?:la|las|esta|estas|su|sus|los|estos) )?(?:\w+ (?:de )?)?(?:listas?|contactos|grupo|"
+    rf"envios|{_MESSAGES_ES})\b",
     # ...mi número de su lista / de los mensajes
     rf"\b(?:quit|kit|saq|sac|borr|elimin)\w* (?:mi|nuestro|este) (?:numero|celular|telefono|"
     rf"contacto) de (?:(?:la|esta|su|sus) (?:\w+ )?listas?\b|(?:los|sus|estos) {_MESSAGES_ES})",
@@ -372,8 +382,11 @@ _NOT_STOPPING = re.compile(
     # they stopped, not a request: "did you guys stop texting me",
     # "dejaron de mandarme los avisos?" (dejaron: they did; a request says dejen)
     r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? stop\w*|"
-    r"(?:did|have|has) (?:you|u|yall|y all|they)(?: guys| all)? (?:take|took|taken|remove\w*|"
-    r"drop\w*|delete\w*|erase\w*) (?:me|us|my)|"
+    # ...or took them off: "did you remove me", "why did you guys block my number"
+    r"(?:did|have|has|(?:why|y|how come)(?: (?:did|have|has|do))?) (?:you|u|yall|y all|they)"
+    r"(?: guys| all)? (?:take|took|taken|remove\w*|drop\w*|delete\w*|erase\w*|block\w*|kick\w*) "
+    r"(?:me|us|my|this|our)|(?:you|u|yall|y all|they)(?: guys| all)? (?:took|removed|dropped|"
+    r"deleted|erased|blocked|kicked) (?:me|us|my|this|our)|"
     r"(?:dejaron|pararon) de (?:mand|envi|escrib|lleg|avis)\w*|se (?:pararon|cortaron)|"
     # keep them coming: "no paren los avisos", "nunca dejen de", "ni se les ocurra dejar de",
     # "please no stop the message"
@@ -392,7 +405,8 @@ _NOT_STOPPING = re.compile(
     r"(?:did not|didnt|didn t|never) ask\w* (?:you |for you )?to stop|"
     # taken off without asking: "I'm worried I was erased from the list", "¿me borraron?"
     r"(?:i|we) (?:was|were|got|have been|ve been) (?:erased|removed|deleted|taken off|dropped|"
-    r"unsubscribed)|me (?:borraron|sacaron|quitaron|dieron de baja))\b")
+    r"unsubscribed)|(?:me|nos) (?:borraron|sacaron|quitaron|dieron de baja|bloquearon|eliminaron)|"
+    r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:bloquearon|borraron|eliminaron))\b")
 
 
 _STRETCHED_STOP = re.compile(r"\bs+t+o+p+\b")

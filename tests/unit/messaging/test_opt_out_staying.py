@@ -77,6 +77,12 @@ STAYING = [
     "remove me from the waiting list at the shelter",
     "sáquenme de la lista de espera, ya tengo lugar",
     "did you take me off the list? nothing comes",
+    # why it was done to them: a question or a complaint, not a request
+    "why did you block my number? i still need the reminders",
+    "why did u guys remove me from the list",
+    "you guys blocked my number?? i have court next week",
+    "¿por qué me bloquearon? sigo esperando mi audiencia",
+    "porque borraron mi número, yo no pedí eso",
 ]
 
 # Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
@@ -102,6 +108,11 @@ LEFT_TO_THE_MODEL = [
     "no sigan mandando gente a la frontera",
     "ya no queremos que nos manden a mexico otra vez",
     "como hago para dejar de recibir amenazas",
+    # blocking or deleting someone else's number, or an old one of theirs
+    "how do i block a number on my phone",
+    "bloqueé el número de mi ex",
+    "delete my old number from your list, this is my new one",
+    "bórrenme de su sistema de datos",
 ]
 
 STILL_STOPPING = [
@@ -173,6 +184,14 @@ STILL_STOPPING = [
     "nunca pedí estos mensajes",
     "ya me tienen harta con tantos avisos",
     "ke ya no me yeguen mensajes",
+    # blocked from the system, deleted with thanks, off the messaging system
+    "please block my number from your system",
+    "bloqueen mi número de su sistema por favor",
+    "delete my number from your list, thanks and god bless",
+    "could you delete my number and thank you",
+    "bórrenme de su sistema de avisos",
+    "can you guys remove me",
+    "you guys delete my number please",
 ]
 
 
