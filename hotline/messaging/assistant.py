@@ -12,14 +12,13 @@ from hotline.messaging.turns import RUNNING_MARK
 
 log = logging.getLogger(__name__)
 
-# How long both servers answering a probe stands for them being up, before a turn is sent.
-# The probe keeps a message off Rasa while Rasa or the action server is known to be down: the
-# message waits in the person's line instead of half-running a turn. Asked before every turn,
-# the two probes cost the worker more CPU than the turn's own request, and Rasa and the action
-# server two more requests per message (bench/inbound_latency.py's CPU table). A server dying
-# within these seconds is the case of one dying mid-turn, already handled: a turn that said
-# nothing is probed after, unconditionally, and tried again (rasa_ext/tracker_store.py lets it
-# run again). Any failed request forgets the probe.
+# How long Rasa answering (a probe or a turn) stands for it being up, before a turn is sent.
+# Asked before every turn, the two probes cost the worker more CPU than the turn's own request,
+# and Rasa one more request per message (bench/inbound_latency.py's CPU table). Rasa needs no
+# probe while it keeps answering: if it went down since, the turn's request fails and nothing
+# ran. The action server is still asked before every turn: with it down, Rasa would run the
+# turn up to its first custom action and keep what was said before it, and the person would
+# get half an answer (tests/stack: test_assistant_down_the_person_is_told_and_answered_later).
 PROBE_FRESH_SECONDS = 2.0
 
 
@@ -34,7 +33,7 @@ class Assistant:
         # never lands in a URL or an access log.
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
-        self.probed_up_at: float | None = None  # time.monotonic() of the last probe that passed
+        self.rasa_seen_at: float | None = None  # time.monotonic() Rasa last answered
 
     def rasa_alive(self) -> bool:
         try:
@@ -50,16 +49,18 @@ class Assistant:
 
     def ensure_available(self) -> None:
         """Both servers answer now, or AssistantUnavailable."""
-        self.probed_up_at = None
+        self.rasa_seen_at = None
         if not self.rasa_alive():
             raise AssistantUnavailable("Rasa server is not answering")
+        self.rasa_seen_at = time.monotonic()
         if not self.actions_alive():
             raise AssistantUnavailable("action server is not answering")
-        self.probed_up_at = time.monotonic()
 
     def _available_before_turn(self) -> None:
-        if (self.probed_up_at is not None
-                and time.monotonic() - self.probed_up_at < PROBE_FRESH_SECONDS):
+        if (self.rasa_seen_at is not None
+                and time.monotonic() - self.rasa_seen_at < PROBE_FRESH_SECONDS):
+            if not self.actions_alive():
+                raise AssistantUnavailable("action server is not answering")
             return
         self.ensure_available()
 
@@ -73,12 +74,13 @@ class Assistant:
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            self.probed_up_at = None
+            self.rasa_seen_at = None
             raise AssistantUnavailable(f"Rasa request failed: {exc.__class__.__name__}") from exc
         if response.status_code >= 500:
-            self.probed_up_at = None
+            self.rasa_seen_at = None
             raise AssistantUnavailable(f"Rasa answered {response.status_code}")
         response.raise_for_status()
+        self.rasa_seen_at = time.monotonic()
         replies = response.json()
         if RUNNING_MARK in replies:
             # The same MessageSid's turn is running right now (an earlier attempt we stopped

@@ -1,6 +1,7 @@
 """When the gateway asks whether Rasa and the action server are up before a turn
-(`hotline.messaging.assistant`): once per few seconds under load, always after a turn that said
-nothing, again after any failed request, and never a turn sent while a probe fails."""
+(`hotline.messaging.assistant`): the action server before every turn, Rasa only when it has not
+answered for a few seconds, both after a turn that said nothing, and never a turn sent while a
+probe fails."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class Servers:
         self.actions_up = True
         self.replies = [{"recipient_id": "c1", "text": "hola"}]
         self.post_fails = False
+        self.actions_die_in_turn = False
         self.probes: list[str] = []
         self.turns = 0
 
@@ -34,6 +36,9 @@ class Servers:
         if self.post_fails:
             raise requests.ConnectionError("refused")
         self.turns += 1
+        if self.actions_die_in_turn:
+            self.actions_up = False
+            return Response(200, [])  # Rasa ran what it could and said nothing
         return Response(200, self.replies)
 
 
@@ -74,51 +79,57 @@ def turn(assistant, n=1):
     return assistant.send("c1", "hola", {"message_sid": f"SM{n}"})
 
 
-def test_turns_close_together_share_one_probe(assistant, servers, clock):
+def test_rasa_answering_needs_no_probe_the_action_server_is_asked_every_turn(
+        assistant, servers, clock):
     for n in range(5):
         assert turn(assistant, n)[0]["text"] == "hola"
         clock[0] += 0.3
     assert servers.turns == 5
-    assert servers.probes == ["http://rasa:5005/", "http://actions:5055/health"]
+    assert servers.probes == ["http://rasa:5005/"] + ["http://actions:5055/health"] * 5
 
 
-def test_a_probe_older_than_its_seconds_is_asked_again(assistant, servers, clock):
+def test_rasa_silent_longer_than_its_seconds_is_probed_again(assistant, servers, clock):
     turn(assistant)
     clock[0] += PROBE_FRESH_SECONDS + 0.01
     turn(assistant, 2)
-    assert len(servers.probes) == 4
+    assert servers.probes.count("http://rasa:5005/") == 2
+
+
+def test_the_action_server_down_right_after_a_turn_sends_no_turn(assistant, servers, clock):
+    """Without it Rasa would run the turn up to its first custom action and keep what was said
+    before it: half an answer."""
+    turn(assistant)
+    servers.actions_up = False
+    clock[0] += 0.1
+    with pytest.raises(AssistantUnavailable, match="action server"):
+        turn(assistant, 2)
+    assert servers.turns == 1
 
 
 def test_the_first_turn_of_a_process_is_probed_and_a_server_down_sends_no_turn(
         assistant, servers, clock):
-    servers.actions_up = False
-    with pytest.raises(AssistantUnavailable, match="action server"):
+    servers.rasa_up = False
+    with pytest.raises(AssistantUnavailable, match="Rasa server"):
         turn(assistant)
+    servers.rasa_up = True
+    servers.actions_up = False
+    clock[0] += 0.1
+    with pytest.raises(AssistantUnavailable, match="action server"):
+        turn(assistant, 2)
     assert servers.turns == 0
-    # Still down a moment later: asked again, not taken as up.
-    clock[0] += 0.1
-    with pytest.raises(AssistantUnavailable, match="action server"):
-        turn(assistant, 2)
-    assert servers.turns == 0 and len(servers.probes) == 4
 
 
-def test_a_turn_that_said_nothing_is_probed_at_once_even_right_after_a_probe(
-        assistant, servers, clock):
+def test_a_turn_that_said_nothing_probes_both_at_once(assistant, servers, clock):
     turn(assistant)
-    servers.actions_up = False  # died mid-turn: Rasa ran what it could and said nothing
-    servers.replies = []
+    servers.actions_die_in_turn = True
     clock[0] += 0.1
     with pytest.raises(AssistantUnavailable, match="action server"):
         turn(assistant, 2)
-    # And that failed probe is not taken for a fresh one: the next turn probes first.
-    servers.replies = [{"recipient_id": "c1", "text": "hola"}]
-    clock[0] += 0.1
-    with pytest.raises(AssistantUnavailable):
-        turn(assistant, 3)
+    assert servers.probes[-2:] == ["http://rasa:5005/", "http://actions:5055/health"]
     assert servers.turns == 2
 
 
-def test_a_failed_request_forgets_the_probe(assistant, servers, clock):
+def test_a_failed_request_forgets_that_rasa_answered(assistant, servers, clock):
     turn(assistant)
     servers.post_fails = True
     clock[0] += 0.1
