@@ -32,10 +32,14 @@ _context: contextvars.ContextVar[tuple] = contextvars.ContextVar("hotline_log_co
 
 # Phone numbers: E.164 with or without "whatsapp:", or ten or more digits written with spaces,
 # dots, dashes or brackets between them (how people type them). Not digits inside an id or a
-# SID (a letter or digit on either side), nor dates and times (2026-12-01 12:30). URL-encoded
-# too (%2B52..., as in a form body).
-_PHONE = re.compile(r"(?<![\w%])(?!\d{4}-\d\d-\d\d)(?:whatsapp(?::|%3A))?(?:\+|%2B)?\(?"
-                    r"\d(?:(?:[\s.-]|\)\s?)?\d){9,}(?!\w)", re.IGNORECASE)
+# SID (a letter or digit on either side), nor dates and times (2026-12-01 12:30), nor a UUID
+# (RQ's job ids: about one in a hundred begins with ten decimal digits, and was blanked in every
+# line that named the job, its own job_id included). URL-encoded too (%2B52..., as in a form body).
+_UUID = r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}(?![\w-])"
+_PHONE = (r"(?<![\w%])(?!\d{4}-\d\d-\d\d)(?!\(" + _UUID + r")(?:whatsapp(?::|%3A))?(?:\+|%2B)?\(?"
+          r"\d(?:(?:[\s.-]|\)\s?)?\d){9,}(?!\w)")
+# A UUID is matched first and kept whole, so that no part of it is read as a number.
+_UUID_OR_PHONE = re.compile(rf"(?P<uuid>(?<!\w){_UUID})|{_PHONE}", re.IGNORECASE)
 # Credentials in a URL query, a form body, a header or a Redis URL.
 _CREDENTIAL = re.compile(
     r"(?i)(\b(?:token|auth_token|authtoken|password|passwd|secret|api_key|signature|"
@@ -78,7 +82,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _URL_PASSWORD.sub(rf"\1{REDACTED}@", text)
     text = _CREDENTIAL.sub(rf"\1{REDACTED}", text)
     text = _BODY.sub(rf"\1{REDACTED}", text)
-    return _PHONE.sub(REDACTED, text)
+    return _UUID_OR_PHONE.sub(lambda m: m.group(0) if m.group("uuid") else REDACTED, text)
 
 
 @contextlib.contextmanager

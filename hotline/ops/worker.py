@@ -33,9 +33,21 @@ MAINTENANCE_SECONDS = 60
 log = logging.getLogger(__name__)
 
 
+class _JobOkLines(logging.Filter):
+    """Drops RQ's "Job OK (id)" line: the "Successfully completed ... in 0.12s" line just before
+    it says the same with the job's duration. With "result is kept for 500 seconds"
+    (`log_result_lifespan`), these were two of the five lines every message's job wrote, to be
+    shipped, stored and read past."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "Worker %s: %s: %s (%s)" and len(record.args or ()) == 4
+                    and "Job OK" in str(record.args[2]))
+
+
 class HotlineWorker(SimpleWorker):
     beat_file: str | None = None
     stop_asked = False  # a SIGTERM or SIGINT came (RQ records one only while a job runs)
+    log_result_lifespan = False  # see _JobOkLines
 
     def request_stop(self, signum, frame):
         self.stop_asked = True
@@ -87,6 +99,8 @@ def build(rt: Runtime, serve: ServeSettings) -> HotlineWorker:
     worker = HotlineWorker(queues, connection=rt.rq_redis, serializer=queues[0].serializer,
                            maintenance_interval=MAINTENANCE_SECONDS)
     worker.beat_file = serve.beat_file
+    if not any(isinstance(f, _JobOkLines) for f in worker.log.filters):
+        worker.log.addFilter(_JobOkLines())
     return worker
 
 

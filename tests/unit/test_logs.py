@@ -63,10 +63,19 @@ def test_personal_data_and_credentials_are_blanked(line):
     "outbound 4f2a9c1e0b-0 accepted by Twilio as SM0123456789012345678901234567890a",
     "rescheduled {'inbox': 2, 'outbox': 0} at 2026-12-01 12:30:00",
     "job 1b6f1f0e-5d07-4e2c-9a4b-0f3c2d1e0a9b finished in 0.84s",
+    # About one job id in a hundred begins with ten decimal digits; they were blanked as phones.
+    "started (50218394-7712-4c2e-9a4b-0f3c2d1e0a9b) [job_id=50218394-7712-4c2e-9a4b-0f3c2d1e0a9b]",
+    "rq:job:12345678-9012-3456-7890-123456789012 and x-12345678-9012-3456-7890-123456789012",
     "Listening at: http://127.0.0.1:41035 (32611)",
 ])
 def test_ids_times_and_counts_are_kept(line):
     assert logs.redact(line, SECRETS.values()) == line
+
+
+def test_a_number_beside_a_job_id_is_still_blanked():
+    line = logs.redact("job 12345678-9012-3456-7890-123456789012 for +52 55 1234 5678, "
+                       "(5512345678)")
+    assert line == "job 12345678-9012-3456-7890-123456789012 for [redacted], [redacted])"
 
 
 def test_the_hotlines_info_lines_arrive_with_the_works_ids(configured):

@@ -37,6 +37,26 @@ def test_a_jobs_log_lines_carry_its_job_and_contact(rt, caplog):
     assert logs.current_context() == {}  # nothing leaks past the job
 
 
+def test_a_job_leaves_one_line_saying_it_completed_not_three(rt):
+    # RQ wrote "Successfully completed ... in 0.12s", then "Job OK (id)", then "result is kept
+    # for 500 seconds": three lines for every message's job, two of them repeating the first.
+    from hotline.ops import worker
+
+    job = rt.queue(OUTBOUND_QUEUE).enqueue("os.path.basename", "/a/b")
+    collect = Collect()
+    logging.getLogger().addHandler(collect)
+    try:
+        assert worker.build(rt, ServeSettings(worker_queues=(OUTBOUND_QUEUE,))).work(
+            burst=True, logging_level="INFO")
+    finally:
+        logging.getLogger().removeHandler(collect)
+    said = [message for name, message, _ in collect.seen if name == "rq.worker"]
+    assert [m for m in said if m.startswith("Successfully completed os.path.basename")]
+    assert [m for m in said if job.id in m]  # the line saying it started names the job
+    assert not [m for m in said if "Job OK" in m or "result is kept" in m], said
+    assert len(worker.build(rt, ServeSettings()).log.filters) == 1  # one filter, however built
+
+
 def test_worker_metrics_answer_on_their_own_port():
     port = free_port()
     start_metrics_server(ServeSettings(metrics_port=port))
