@@ -318,6 +318,35 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\b(?:stpo|sotp|stpp|sop) (?:\w+ )?(?:texting|messaging|sending|text|message)\b",
     r"\bunsu(?:b|sc)\w*",
 )]
+# Someone else who keeps writing to them: "a smuggler won't quit messaging me", "telcel wont
+# stop sending me promos", "un señor me manda mensajes a diario, cómo hago que ya no me escriba".
+# They ask how to stop another sender, and a stop would silence us instead, with the scam or
+# the danger they wrote about unanswered. Only a sender named as the subject of the sending:
+# "my sister said you keep texting her" still asks us.
+_OTHER_SENDER_EN = (
+    r"(?:he|she|someone|somebody|(?:a|an|the|this|that|some) (?:guy|man|woman|lady|dude|person|"
+    r"stranger|number|company|smuggler|coyote|scammer|landlord|bank|lawyer|notary|agency)|"
+    r"my (?:ex|sister|brother|mom|mother|dad|father|cousin|aunt|uncle|boss|landlord|husband|wife|"
+    r"boyfriend|girlfriend|neighbor|neighbour|family)|smugglers|coyotes|scammers|telcel|movistar|"
+    r"at ?t|at&t|t mobile|verizon|unefon)")
+_OTHER_SENDER_ES = (
+    r"(?:alguien|(?:un|una|el|la|ese|esa|este|esta|mi|otro|otra|unos|unas|los|las) (?:senor|senora|"
+    r"senores|senorita|muchacho|muchacha|hombre|mujer|tipo|tipos|vato|chavo|coyote|coyotes|pollero|"
+    r"polleros|dueno|duena|casero|casera|numero|compania|empresa|banco|ex|hermano|hermana|mama|"
+    r"papa|primo|prima|tio|tia|jefe|jefa|esposo|esposa|novio|novia|vecino|vecina|persona|"
+    r"extorsionador|extorsionadores|estafador|estafadores|licenciado|abogado|notario|desconocido)|"
+    r"telcel|movistar|at ?t|at&t|unefon)")
+_OTHER_SENDER = (
+    rf"\b{_OTHER_SENDER_EN} (?:(?:still|just|always|really|literally|constantly|also) )?"
+    r"(?:wont|won t|will not|doesnt|doesn t|does not|keeps|keep|never|is always|has been) "
+    r"(?:stop |quit )?(?:sending|texting|txting|messaging|calling|writing|bothering|spamming|"
+    r"harassing|contacting)\b|"
+    rf"\b{_OTHER_SENDER_ES} (?:(?:siempre|todavia|diario|a diario|ya|tambien) )?(?:me|nos) "
+    r"(?:sigue |siguen |esta |estan )?(?:manda|mandan|escribe|escriben|envia|envian|textea|"
+    r"textean|molesta|molestan|llama|llaman|mandando|escribiendo|enviando|marcando|acosa|acosan)\b|"
+    rf"\b{_OTHER_SENDER_ES} no (?:me |nos )?(?:deja|dejan) de (?:mandar|escribir|enviar|molestar|"
+    r"llamar|textear)\w*|"
+    r"\bhow (?:do|can) (?:i|we) (?:make|get) (?:him|her) (?:to )?stop\b")
 _NOT_STOPPING = re.compile(
     # voice notes and calls: "no me manden audios", "call me instead" (but "no more texts, no
     # more calls" asks for neither)
@@ -406,7 +435,8 @@ _NOT_STOPPING = re.compile(
     # taken off without asking: "I'm worried I was erased from the list", "¿me borraron?"
     r"(?:i|we) (?:was|were|got|have been|ve been) (?:erased|removed|deleted|taken off|dropped|"
     r"unsubscribed)|(?:me|nos) (?:borraron|sacaron|quitaron|dieron de baja|bloquearon|eliminaron)|"
-    r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:bloquearon|borraron|eliminaron))\b")
+    r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:bloquearon|borraron|eliminaron))\b|"
+    + _OTHER_SENDER)
 
 
 _STRETCHED_STOP = re.compile(r"\bs+t+o+p+\b")

@@ -83,6 +83,17 @@ STAYING = [
     "you guys blocked my number?? i have court next week",
     "¿por qué me bloquearon? sigo esperando mi audiencia",
     "porque borraron mi número, yo no pedí eso",
+    # someone else keeps writing to them (a smuggler, a scam, a company): they ask how to stop
+    # that sender, and a stop would silence us with the danger or the scam unanswered
+    "a coyote won't stop texting me that he can cross us tonight, is it safe?",
+    "some guy keeps messaging me saying he works with you and wants $500",
+    "my ex keeps calling and texting me, how do i block him",
+    "at&t wont stop sending me ads, how do i stop that",
+    "how do i make her stop texting me",
+    "un tipo me sigue mandando mensajes que me pasa al otro lado, que hago",
+    "el pollero no deja de escribirme, le contesto?",
+    "unos señores me escriben diario pidiendo dinero por la cita, ya no quiero que me escriban",
+    "telcel me manda promociones todo el dia, como las quito",
 ]
 
 # Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
@@ -116,6 +127,10 @@ LEFT_TO_THE_MODEL = [
 ]
 
 STILL_STOPPING = [
+    # someone else named, but not as a sender: the request is to us
+    "my sister said you keep texting her too, stop texting me",
+    "mi esposo me dice que ya no me manden mensajes",
+    "my husband wants you to stop texting us",
     "unsubscribe me and never add me again",
     "no quiero que me sigan contactando",
     "numero equivocado, ya no escriban",
