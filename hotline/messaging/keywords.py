@@ -367,6 +367,8 @@ _NOT_STOPPING = re.compile(
     r"lista (?:de|del) (?:espera|registro|mpp|albergue|corte|la corte|citas|asilo)|"
     # a change of language or channel, not of whether to write
     r"in (?:english|spanish)|en (?:ingles|espanol)|instead|en vez|en lugar|"
+    r"(?:mejor|prefiero|preferiria) (?:por|en|x) (?:mensaje|mensajes|sms|texto|textos|whats\w*|"
+    r"correo)|(?:better|rather|prefer\w*)(?: by| on| in)? (?:sms|text|texts|whatsapp|email)\b|"
     # "don't take me off the list", "no me borren": asking to stay
     r"(?:dont|don t|do not|never) (?:take|remove|delete|erase|drop|unsubscribe) (?:me|us|my)|"
     r"no (?:me|nos) (?:quit|saqu|borr|elimin)(?:en|es|e)|no (?:me|nos) (?:den|de) de baja|"

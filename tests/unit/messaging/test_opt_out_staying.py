@@ -70,6 +70,9 @@ STAYING = [
     "they want to remove me back to honduras",
     "ICE could remove me, what do I do",
     "what happens if the judge decides to remove me",
+    # a change of channel, not of whether to write
+    "ya no me escriban por whatsapp, mejor por mensaje de texto",
+    "dont text me here, I prefer whatsapp",
     # a call is not a text
     "call me instead, dont text",
     # another list: the waiting list, the shelter's
