@@ -262,7 +262,8 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"(?:number|phone)|(?:to (?:me|us) )?(?:anymore|any more|again))\b",
     r"\b(?:dont|don t|do not) (?:write|text|txt|message|msg) (?:here |to me |to us )?"
     r"(?:anymore|any more|again)\b",
-    rf"\bno need to (?:keep )?(?:sending|texting|writing|messaging|send|text|write|message)"
+    rf"\bno (?:more |further )?need to (?:keep )?(?:sending|texting|writing|messaging|send|text|"
+    rf"write|message)"
     rf"(?: (?:me|us))?(?: (?:{_MESSAGES_EN}|anything|anymore|any more))*"
     r"(?=$| (?:please|thanks|take)\b)",
     # "how do i get off this thing", "how do i leave this"
@@ -369,6 +370,26 @@ _NOT_STOPPING = re.compile(
     r"in (?:english|spanish)|en (?:ingles|espanol)|instead|en vez|en lugar|"
     r"(?:mejor|prefiero|preferiria) (?:por|en|x) (?:mensaje|mensajes|sms|texto|textos|whats\w*|"
     r"correo)|(?:better|rather|prefer\w*)(?: by| on| in)? (?:sms|text|texts|whatsapp|email)\b|"
+    r"(?:sms|texts?|text messages|whatsapp|mensajes de texto) (?:are|is|would be|son|es) "
+    r"(?:better|mejor|mejores)\b|"
+    # a new number: "stop sending to my old number, use this one now"
+    r"(?:my |mi )?(?:old|previous|former) (?:phone |cell )?number|"
+    r"(?:numero|celular|telefono) (?:anterior|viejo|antiguo)|(?:use|usen|use este) (?:this|este) "
+    r"(?:one|number|numero)\b|"
+    # asking about them, not to end them: "how often do you send these alerts", "why you dont
+    # send me the news no more", "i no receive more the message from you"
+    r"how often (?:do|will|does|would) (?:you|u|yall|y all|they) (?:send|text|write|message)|"
+    r"(?:why|y|how come) (?:\w+ ){0,2}(?:dont|don t|do not|no|not|never) (?:\w+ )?(?:send|sending|"
+    r"text|texting|write|writing|get|getting|receive|receiving)\b|"
+    r"\b(?:i|we) no (?:receive|recieve|get|getting|receiving|received)\b|"
+    # back on after a stop: "resubscribe me", "como deshago el stop que mande"
+    r"(?<!\byou )(?<!\bthey )\bre ?(?:subscrib|suscrib)\w*|"
+    r"(?:subscrib\w*|suscrib\w*) (?:me |nos )?(?:again|de nuevo|otra vez)|"
+    r"(?:undo|reverse|revert\w*|deshac\w*|deshag\w*|deshizo|desago|deshago) (?:\w+ ){0,2}"
+    r"(?:stop|alto|baja|unsubscrib\w*)|"
+    # "there is no more water here": "no more" of something else
+    r"there (?:is|are|s) no more(?! need\b)\b|"
+    r"^(?:ok |okay |well )?peace out$|"
     # "don't take me off the list", "no me borren": asking to stay
     r"(?:dont|don t|do not|never) (?:take|remove|delete|erase|drop|unsubscribe) (?:me|us|my)|"
     r"no (?:me|nos) (?:quit|saqu|borr|elimin)(?:en|es|e)|no (?:me|nos) (?:den|de) de baja|"

@@ -70,9 +70,21 @@ STAYING = [
     "they want to remove me back to honduras",
     "ICE could remove me, what do I do",
     "what happens if the judge decides to remove me",
-    # a change of channel, not of whether to write
+    # a change of channel or of number, not of whether to write
     "ya no me escriban por whatsapp, mejor por mensaje de texto",
     "dont text me here, I prefer whatsapp",
+    "sms is better for me than whatsapp, my data runs out",
+    "stop sending to my old number please, this is my new one",
+    # asking about them: how often, why they stopped coming
+    "how often will you send me these notices?",
+    "why u dont text me anymore, i need the date",
+    "i no get the messages from you since monday",
+    # back on after a stop
+    "resubscribe me, i want the alerts again",
+    "como deshago la baja que puse ayer",
+    # "no more" of something else, and a goodbye
+    "there is no more food at the shelter",
+    "peace out",
     # a call is not a text
     "call me instead, dont text",
     # another list: the waiting list, the shelter's
@@ -134,6 +146,9 @@ STILL_STOPPING = [
     "my sister said you keep texting her too, stop texting me",
     "mi esposo me dice que ya no me manden mensajes",
     "my husband wants you to stop texting us",
+    "there is no more need to text me",
+    "why dont you stop texting me already",
+    "how often do I have to tell you to stop texting me",
     "unsubscribe me and never add me again",
     "no quiero que me sigan contactando",
     "numero equivocado, ya no escriban",
