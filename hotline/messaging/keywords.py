@@ -106,7 +106,7 @@ def is_cancel(body: str) -> bool:
 # question" or "no me llegan los mensajes" reach the assistant; `_NOT_STOPPING` then keeps out
 # what only looks like a request to stop (voice notes, wrong information, "don't stop").
 _MESSAGES_ES = (r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)?|"
-                r"notificacion(?:es)?|alertas|avisos|recordatorios)")
+                r"notificacion(?:es)?|alertas|avisos|recordatorios|comunicados)")
 # Only the forms that ask ("no me manden", "dejen de escribirme"), never the ones that tell
 # ("no me escribieron la fecha", "no me mandan nada"), and no "llamar" ("no me llamo así").
 _SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|(?:en[vb]|emb)i(?:e|es|en|ar|arme|arnos|ando)|"
@@ -232,7 +232,7 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"^(?:please |pls |plz )?(?:take|remove|delete) (?:my|this) (?:phone |cell )?number"
     r"(?: off| from (?:the|your|ur|this) (?:\w+ )?list)?(?: please| pls| plz| thanks| thank you)?$",
     # i don't want (any more) messages / no more texts / i want no more messages
-    rf"\b(?:dont|don t|do not|no longer) (?:want|wanna|need|wish) (?:\w+ ){{0,3}}"
+    rf"\b(?:dont|don t|do not|no longer) (?:want|wanna|need|wish) (?:\w+ ){{0,4}}"
     rf"(?:{_MESSAGES_EN}|be (?:texted|messaged|contacted))",
     rf"\b(?:no more|nomore|want no) {_MESSAGES_EN}",
     # "I wish to no longer receive these messages", "I'd rather not get these texts"
@@ -300,6 +300,36 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"\b(?:take|remove|get|delete|drop) (?:me|us|my number|this number) (?:off|from|out of) "
     r"(?:the|this|your|ur) (?:\w+ )?list\b",
     r"\bcancel (?:my |the |this )?(?:subscription|texts|messages)",
+    # a reason, then the keyword: "wrong number, stop", "not interested. STOP"
+    r"^(?:wrong number|not interested|no thanks|no thank you|numero equivocado|no me interesa|"
+    r"no gracias)(?: please| pls| por favor)? (?:stop|alto|baja|parar|unsubscribe)$",
+    # "how many times do i have to say stop", "i told you to take me off and you still text me"
+    r"\bhow many times (?:do|must|should|will) (?:i|we) (?:have to |need to )?(?:say|tell you|ask|"
+    r"write|text|send) (?:you )?(?:to )?(?:stop|unsubscrib\w*|remove me|take me off)"
+    r"(?= (?:already|again|for|before|until|and|but|to you|texting|messaging|sending)\b|$)",
+    rf"\b(?:i|we) (?:already )?(?:told|asked) (?:you|u|yall|you guys) (?:\w+ ){{0,3}}to (?:stop(?: "
+    rf"(?:texting|messaging|sending|writing)\b| (?:the |these |your |ur )?{_MESSAGES_EN}|(?= and\b|"
+    rf"$))|take (?:me|us) (?:out|off)(?! of (?:the )?(?:waiting|court|shelter))|remove (?:me|us)"
+    rf"(?= and\b|$)|unsubscribe (?:me|us))",
+    # "ok im good, u can remove me now": permission given to us
+    rf"\b(?:you|u|yall|you guys) (?:can|may) (?:now )?remove (?:me|us|my number){_OFF_THE_LIST_EN}"
+    rf"{_POLITE_TAIL}",
+    # "block this number on your side", "dont include me in this no more", "no mas texts"
+    r"\bblock (?:my|this) (?:phone |cell )?number on (?:your|ur) (?:side|end)\b",
+    r"\b(?:dont|don t|do not) include (?:me|us|my number) in (?:this|these|your|ur|the)\b",
+    rf"\b(?:no|ya no) mas {_MESSAGES_EN}",
+    # "pls take it off your list" (the number)
+    r"\btake (?:it|this|that) off (?:the|your|ur) (?:\w+ )?list\b",
+    # "i want them to end", "dont send me the news about the program anymore" (not "back",
+    # money or people)
+    rf"\b(?:i|we) want (?:them|these|those|the {_MESSAGES_EN}) to (?:end|go away)\b",
+    r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?!(?:back|to|money|people|anyone|"
+    r"someone)\b)(?:\w+ ){3,5}(?:any ?more|no more)(?: (?:please|pls|plz|thanks|thank you))*$",
+    # "ya me pueden sacar de la lista", "las noticias ya no las quiero recibir"
+    rf"\bya (?:me|nos) (?:pueden|puede) (?:sacar|quitar|borrar|eliminar|dar de baja)"
+    rf"(?: de (?:la|su|sus|esta|los|estos) (?:\w+ )?(?:listas?|{_MESSAGES_ES}|contactos))?"
+    r"(?: (?:por favor|porfa|gracias|ya))*$",
+    r"\bya no (?:las|los) (?:quiero|kiero|deseo|necesito) (?:recibir|resibir)\b",
     # English as Spanish speakers write it: "please not send me more message", "no text me
     # more", "i no want more messages" (only from the start or after please: "they did not
     # send me the date" is a complaint)
@@ -352,7 +382,7 @@ _NOT_STOPPING = re.compile(
     # voice notes and calls: "no me manden audios", "call me instead" (but "no more texts, no
     # more calls" asks for neither)
     r"\b(?:voz|voice|audio|audios|(?<!no more )(?<!no mas )(?:llamadas?|calls?)|"
-    r"wrong(?! (?:number|person|phone))|"
+    r"wrong(?! (?:number|person|phone|guy|man|woman|lady|family))|"
     r"(?<!numero )(?<!persona )equivocad\w*|"
     r"no (?:dej\w*|par\w*) de|(?:dont|don t|do not|never) stop|no me (?:llega|llegan|"
     r"llego|ha llegado|han llegado)|"

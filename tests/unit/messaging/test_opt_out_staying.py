@@ -113,6 +113,12 @@ STAYING = [
 
 # Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
 LEFT_TO_THE_MODEL = [
+    # the words of the requests above, about something else
+    "dont send me back to mexico anymore please help me",
+    "me pueden sacar de la lista si falto a mi cita?",
+    "i asked you to stop my registration, i made a mistake in it",
+    "i told you to take me off the waiting list at the shelter",
+    "how many times do I have to say stop to the guy who keeps calling",
     # "no" with the words of a request: "No. Remove me." folds to the same words
     "me still want message please, no remove me",
     "no borren mi numero, sigo esperando",
@@ -142,6 +148,22 @@ LEFT_TO_THE_MODEL = [
 ]
 
 STILL_STOPPING = [
+    # a reason, then the keyword; asked before; permission; a number to block on our side
+    "wrong number. STOP",
+    "no me interesa, alto",
+    "how many times do I need to tell you to stop",
+    "I already asked you guys twice to take me off",
+    "i told u last month to stop texting and u keep going",
+    "you can remove me now thanks",
+    "wrong guy, block this number on your end",
+    "dont include me in these anymore",
+    "no mas messages pls",
+    "take it off your list please",
+    "we want these to end",
+    "dont send me the updates about mpp no more",
+    "ya me pueden quitar de sus avisos",
+    "los avisos ya no los quiero recibir",
+    "ya no quiero seguir recibiendo comunicados",
     # someone else named, but not as a sender: the request is to us
     "my sister said you keep texting her too, stop texting me",
     "mi esposo me dice que ya no me manden mensajes",
