@@ -50,6 +50,9 @@ DEV_OPT_OUT = PROJECT_ROOT / "tests" / "unit" / "messaging" / "opt_out"
 # A second development list, written by other hands once the first was worn out by tuning; the
 # training lines and the rules' vetoes of the same days were judged on it (tests/rasa/dev/).
 DEV_OPT_OUT_2 = DEV / "opt_out"
+# A third, once the second was tuned against: harder look-alikes (someone else who writes, a
+# danger, questions about what a STOP would do) (tests/rasa/dev/README.md).
+DEV_OPT_OUT_3 = DEV / "opt_out_3"
 NOT_A_STOP = "not_a_stop"
 FALLBACK = "nlu_fallback"
 STOP_TOPIC = "stop_messages"
@@ -338,7 +341,9 @@ def main(cv: int = 0) -> int:
                  results["held_out"]), flush=True)
     for name, folder, tuned in (("frozen opt-out list", FROZEN_OPT_OUT, ""),
                                 ("the rules' opt-out list", DEV_OPT_OUT, ", tuned against"),
-                                ("development opt-out list", DEV_OPT_OUT_2, ", tuned against")):
+                                ("development opt-out list", DEV_OPT_OUT_2, ", tuned against"),
+                                ("third development opt-out list", DEV_OPT_OUT_3,
+                                 ", tuned against")):
         stops = opt_out_list(folder)
         print(opt_out_report(f"{name} ({folder.relative_to(PROJECT_ROOT)}{tuned}):", stops,
                              predictions(systems, stops)), flush=True)
