@@ -372,11 +372,21 @@ _OTHER_SENDER = (
     r"(?:wont|won t|will not|doesnt|doesn t|does not|keeps|keep|never|is always|has been) "
     r"(?:stop |quit )?(?:sending|texting|txting|messaging|calling|writing|bothering|spamming|"
     r"harassing|contacting)\b|"
-    rf"\b{_OTHER_SENDER_ES} (?:(?:siempre|todavia|diario|a diario|ya|tambien) )?(?:me|nos) "
+    rf"\b{_OTHER_SENDER_ES} (?:de \w+ )?(?:que (?:\w+ ){{0,4}})?"
+    r"(?:(?:siempre|todavia|diario|a diario|ya|tambien) )?"
+    r"(?:me|nos) "
     r"(?:sigue |siguen |esta |estan )?(?:manda|mandan|escribe|escriben|envia|envian|textea|"
     r"textean|molesta|molestan|llama|llaman|mandando|escribiendo|enviando|marcando|acosa|acosan)\b|"
-    rf"\b{_OTHER_SENDER_ES} no (?:me |nos )?(?:deja|dejan) de (?:mandar|escribir|enviar|molestar|"
-    r"llamar|textear)\w*|"
+    rf"\b{_OTHER_SENDER_ES} (?:de \w+ )?(?:no )?(?:me |nos )?(?:deja|dejan|deje|dejen) de "
+    r"(?:mandar|escribir|enviar|molestar|llamar|textear)\w*|"
+    # "unsubscribe from the phone company messages", "me doy de baja de la publicidad"
+    r"\b(?:unsubscrib\w*|opt out|get off|dar\w* de baja|doy de baja|desuscrib\w*) (?:from |of |de )"
+    r"(?:the |their |his |her |la |las |los |sus |esa |esas |eso\b)(?:\w+ ){0,3}?(?:company|phone "
+    r"company|store|bank|ads|promos?|promotions|publicidad|promociones|compania|tienda|banco|"
+    r"anuncios)\b|"
+    # they won't leave me alone: "los del cártel no me dejan en paz" (a danger, not a request)
+    r"(?:no (?:me|nos) (?:dejan|deja) en paz|(?:wont|won t|will not|dont|don t|doesnt|doesn t) "
+    r"leave (?:me|us) alone)|"
     r"\bhow (?:do|can) (?:i|we) (?:make|get) (?:him|her) (?:to )?stop\b")
 _NOT_STOPPING = re.compile(
     # voice notes and calls: "no me manden audios", "call me instead" (but "no more texts, no
@@ -388,7 +398,11 @@ _NOT_STOPPING = re.compile(
     r"llego|ha llegado|han llegado)|"
     # not getting them (a complaint), but "I'd rather not get / wish to no longer receive" asks
     r"(?<!\bto )(?<!rather )(?:never|not|didnt|didn t|havent|haven t|no longer|stopped) "
-    r"(?:got|get|getting|gotten|received|receive|receiving)|pregunta|question|duda|"
+    r"(?:got|get|getting|gotten|received|receive|receiving)|"
+    # "stop, I have a question" (not "me pregunta quién es": he asks me; nor "no questions",
+    # "sin preguntarme")
+    r"(?<!\bme )(?<!\bnos )(?<!\ble )(?<!\bno )(?<!\bsin )(?:pregunt|duda)\w*|"
+    r"(?<!\bno )question\w*|"
     # "why did you stop texting me", "y u stop txtin me": they want the messages back
     r"(?:why|y|how come) (?:(?:did|have|has|do) )?(?:you|u|yall|y all|they) (?:\w+ )?stop\w*|"
     r"(?:por que|porque|xq|pq) (?:\w+ ){0,2}(?:dejaron|dejo|pararon|paro)|"
@@ -423,6 +437,8 @@ _NOT_STOPPING = re.compile(
     # "don't take me off the list", "no me borren": asking to stay
     r"(?:dont|don t|do not|never) (?:take|remove|delete|erase|drop|unsubscribe) (?:me|us|my)|"
     r"no (?:me|nos) (?:quit|saqu|borr|elimin)(?:en|es|e)|no (?:me|nos) (?:den|de) de baja|"
+    r"no (?:quiero|kiero|deseo|quisiera) que (?:me|nos) (?:den|de|quiten|saquen|borren|eliminen|"
+    r"bloqueen)\b|"
     # not leaving: "I don't want to leave the program", "no me dejen sin información"
     r"(?:dont|don t|do not|never) (?:want to |wanna )?leave\b|no (?:me |nos )?(?:dejen|deje) sin|"
     r"no (?:quiero|kiero) salir(?:me)?\b|"
@@ -449,6 +465,30 @@ _NOT_STOPPING = re.compile(
     r"\b(?:if|what happens if|que pasa si|y si|pasa algo si) (?:i |we |yo |me |nos )?(?:\w+ )?"
     r"(?:unsubscrib\w*|opt out|desuscrib\w*|doy de baja|damos de baja|send stop|text stop|"
     r"mando alto|pongo alto)|"
+    r"\b(?:if|si|cuando) (?:i |yo )?(?:reply|respond|answer|write|text|send|contesto|respondo|"
+    r"escribo|mando|pongo|envio) (?:\w+ )?(?:stop|alto|baja)\b|"
+    r"\bwhat (?:does|do) (?:it|this|that|\w+ )?(?:\w+ ){0,4}mean\b|"
+    r"\bque (?:significa|quiere decir)\b|"
+    # wanting them: "I want to stay", "I hope not", "I still need them", "keep sending",
+    # "you can write me at any hour, I don't mind"
+    r"\b(?:i|we) (?:want|wanna|would like) to stay\b|"
+    r"(?<!\bno )\bquiero (?:seguir|quedarme)\b(?! (?:sin|fuera))|"
+    r"\b(?:i|we) hope not\b|\bespero que no\b|"
+    r"\b(?:i|we) still (?:need|want) (?:them|the|your|it|those|these)\b|"
+    r"\b(?:todavia|aun) (?:los|las|lo) (?:necesito|ocupo|quiero)\b|"
+    r"\b(?:los|las) sigo necesitando\b|"
+    r"\bbut (?:please |pls )?(?:keep|continue) (?:sending|texting|writing|messaging)\b|"
+    r"\bpero (?:sigan|siga|continuen) (?:mandando|escribiendo|enviando)\b|"
+    r"\b(?:i|we) (?:dont|don t|do not) mind\b|\bno (?:me|nos) molesta(?:n)?\b|"
+    r"\b(?:you|u|yall) can (?:write|text|message|send)(?: (?:me|us))? (?:\w+ ){0,2}"
+    r"(?:any|anytime|whenever)\b|"
+    # whether we will stop: "will you stop texting me after my hearing?", "¿van a dejar de mandar
+    # mensajes?", "no me vayan a dejar de escribir"
+    r"\b(?:will|would|are) (?:you|u|yall|y all|they)(?: guys)? (?:\w+ )?(?:going to |gonna )?stop "
+    r"(?:\w+ ){1,3}(?:after|when|once|if|before|to everybody|to everyone|to all)\b|"
+    r"\b(?:van|va|vayan) a dejar de\b|"
+    # leaving something else: "does leaving the shelter take me out of the program?"
+    r"\bout of (?:the |this |el |del )?(?:program|programa|mpp|shelter|albergue)\b|"
     # back in after leaving: "I unsubscribed by mistake, add me again", "cómo vuelve a entrar"
     r"(?<!dont )(?<!don t )(?<!\bnot )(?<!never )(?:add|put|sign) (?:me|us) "
     r"(?:back|again|up again)|"

@@ -109,6 +109,27 @@ STAYING = [
     "el pollero no deja de escribirme, le contesto?",
     "unos señores me escriben diario pidiendo dinero por la cita, ya no quiero que me escriban",
     "telcel me manda promociones todo el dia, como las quito",
+    "how do i unsubscribe from the bank ads? they text me all day",
+    "la compañía de luz me manda avisos todo el día, cómo me doy de baja de eso",
+    "alguien que dice ser de ustedes me manda mensajes pidiendo dinero, como hago que deje de "
+    "escribirme",
+    "como hago para que ese muchacho deje de mandarme mensajes",
+    # a danger: they won't leave the person alone
+    "los de la mafia no me dejan en paz, ya no aguanto",
+    "they wont leave me alone at the shelter, i am scared",
+    # whether our messages will end, and what a STOP would do
+    "will you guys stop texting me once my case is done? hope not",
+    "¿van a dejar de mandar avisos cuando cierre el programa?",
+    "no me vayan a dejar de avisar, por favor",
+    "what does text STOP to quit mean? I want to stay on",
+    "si respondo alto ya no me llegan los avisos de la corte?",
+    "if I reply stop do I lose my court reminders?",
+    "no quiero que me den de baja",
+    # wanting them, another language, leaving something else
+    "i dont need the english texts, spanish is better, but keep sending",
+    "you can text me anytime, I don't mind",
+    "mi esposo me pregunta quién me escribe, pero quiero seguir recibiendo sus avisos",
+    "does leaving the shelter take me out of the mpp?",
 ]
 
 # Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
@@ -168,6 +189,9 @@ STILL_STOPPING = [
     "my sister said you keep texting her too, stop texting me",
     "mi esposo me dice que ya no me manden mensajes",
     "my husband wants you to stop texting us",
+    "mi nieto me metió aquí sin preguntarme, ya no me manden nada",
+    "stop texting me, no questions",
+    "unsubscribe me from the messages from the hotline please",
     "there is no more need to text me",
     "why dont you stop texting me already",
     "how often do I have to tell you to stop texting me",
