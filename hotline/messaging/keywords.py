@@ -109,8 +109,9 @@ _MESSAGES_ES = (r"(?:mensajes?|mensajitos?|textos?|sms|msj|msjs|mjs|whats(?:app)
                 r"notificacion(?:es)?|alertas|avisos|recordatorios|comunicados)")
 # Only the forms that ask ("no me manden", "dejen de escribirme"), never the ones that tell
 # ("no me escribieron la fecha", "no me mandan nada"), and no "llamar" ("no me llamo así").
-_SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando)|(?:en[vb]|emb)i(?:e|es|en|ar|arme|arnos|ando)|"
-            r"escri[bv](?:a|as|an|ir|irme|irnos|iendo)|texte(?:e|es|en|ar|arme|ando)|"
+_SEND_ES = (r"(?:mand(?:e|es|en|ar|arme|arnos|ando|andome|andonos)|"
+            r"(?:en[vb]|emb)i(?:e|es|en|ar|arme|arnos|ando|andome|andonos)|"
+            r"escri[bv](?:a|as|an|ir|irme|irnos|iendo|iendome|iendonos)|texte(?:e|es|en|ar|arme|ando)|"
             r"contact(?:e|es|en|ar|arme|ando)|mensaje(?:e|en|ar|arme)|llegue|lleguen|yegue|yeguen|"
             r"(?:h?agan|h?aga) llegar)\b")
 # "no me manden a México" is being sent, not texted; "a este número" is where texts go.
@@ -217,7 +218,25 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"contacto) de (?:(?:la|esta|su|sus) (?:\w+ )?listas?\b|(?:los|sus|estos) {_MESSAGES_ES})",
     r"\bcancel\w* (?:la |mi |el |su )?(?:suscripcion|subscripcion)",
     # stop texting me / stop sending (me) messages / quit messaging me
-    rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}(?! (?:money|my|the|to|for)\b)",
+    # ...not "stop sending money", "stop sending to my old number" ("to me" still asks)
+    rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}"
+    r"(?! (?:money|my|the|for)\b| to (?!(?:me|us|this (?:number|phone))\b))",
+    # "Can u not send me anything else?", "please forget my number", "olviden mi número"
+    r"\b(?:can|could|would) (?:you|u|yall) (?:please |pls )?not (?:send|text|message|write|"
+    r"contact) (?:me|us)\b",
+    r"^(?:please |pls |plz |por favor )?(?:forget|olviden|olvide) (?:my|mi|este) (?:phone |cell )?"
+    r"(?:number|numero)\b",
+    # "I don't want to receive any more information from you"
+    r"\b(?:dont|don t|do not) (?:want|wish) (?:to )?(?:receive|get) any ?more (?:information|info|"
+    r"news|updates)\b",
+    # "the messages keep coming and I dont want them", "why do u keep sending these, i dont want
+    # them" (not "... I dont want them to stop")
+    rf"\b(?:{_MESSAGES_EN} (?:keep|keeps) (?:coming|arriving)|keep (?:sending|texting) (?:me )?"
+    rf"(?:these|this|them|those|{_MESSAGES_EN}))\b.*\b(?:dont|don t|do not) want (?:them|these|it)"
+    r"\b(?! to\b)",
+    # "no vuelvan a escribirme", "no quiero saber nada de esos mensajes"
+    rf"\bno (?:vuelvan|vuelva|vuelvas) a {_SEND_ES}",
+    rf"\bno (?:quiero|kiero) saber (?:nada )?(?:mas )?de (?:\w+ )?{_MESSAGES_ES}",
     # stop the messages / stop receiving texts / stop getting these alerts / enough texts
     rf"\b(?:stop|quit|cease|end|cancel|enough) (?:\w+ ){{0,2}}{_MESSAGES_EN}",
     # don't text me / do not contact me / never message me again
@@ -365,14 +384,15 @@ _OTHER_SENDER_ES = (
     r"senores|senorita|muchacho|muchacha|hombre|mujer|tipo|tipos|vato|chavo|coyote|coyotes|pollero|"
     r"polleros|dueno|duena|casero|casera|numero|compania|empresa|banco|ex|hermano|hermana|mama|"
     r"papa|primo|prima|tio|tia|jefe|jefa|esposo|esposa|novio|novia|vecino|vecina|persona|"
-    r"extorsionador|extorsionadores|estafador|estafadores|licenciado|abogado|notario|desconocido)|"
+    r"extorsionador|extorsionadores|estafador|estafadores|licenciado|abogado|notario|desconocido|"
+    r"encargado|encargada|patron|patrona)|"
     r"telcel|movistar|at ?t|at&t|unefon)")
 _OTHER_SENDER = (
     rf"\b{_OTHER_SENDER_EN} (?:(?:still|just|always|really|literally|constantly|also) )?"
     r"(?:wont|won t|will not|doesnt|doesn t|does not|keeps|keep|never|is always|has been) "
     r"(?:stop |quit )?(?:sending|texting|txting|messaging|calling|writing|bothering|spamming|"
     r"harassing|contacting)\b|"
-    rf"\b{_OTHER_SENDER_ES} (?:de \w+ )?(?:que (?:\w+ ){{0,4}})?"
+    rf"\b{_OTHER_SENDER_ES} (?:(?:de|del|de la) \w+ )?(?:que (?:\w+ ){{0,4}})?"
     r"(?:(?:siempre|todavia|diario|a diario|ya|tambien) )?"
     r"(?:me|nos) "
     r"(?:sigue |siguen |esta |estan )?(?:manda|mandan|escribe|escriben|envia|envian|textea|"
@@ -387,7 +407,7 @@ _OTHER_SENDER = (
     # they won't leave me alone: "los del cártel no me dejan en paz" (a danger, not a request)
     r"(?:no (?:me|nos) (?:dejan|deja) en paz|(?:wont|won t|will not|dont|don t|doesnt|doesn t) "
     r"leave (?:me|us) alone)|"
-    r"\bhow (?:do|can) (?:i|we) (?:make|get) (?:him|her) (?:to )?stop\b")
+    r"\bhow (?:do|can) (?:i|we) (?:make|get) (?:him|her|my \w+|this \w+|that \w+) (?:to )?stop\b")
 _NOT_STOPPING = re.compile(
     # voice notes and calls: "no me manden audios", "call me instead" (but "no more texts, no
     # more calls" asks for neither)
@@ -475,6 +495,7 @@ _NOT_STOPPING = re.compile(
     r"(?<!\bno )\bquiero (?:seguir|quedarme)\b(?! (?:sin|fuera))|"
     r"\b(?:i|we) hope not\b|\bespero que no\b|"
     r"\b(?:i|we) still (?:need|want) (?:them|the|your|it|those|these)\b|"
+    r"\b(?:dont|don t|do not) want (?:them|these|it|the \w+) to (?:stop|end)\b|"
     r"\b(?:todavia|aun) (?:los|las|lo) (?:necesito|ocupo|quiero)\b|"
     r"\b(?:los|las) sigo necesitando\b|"
     r"\bbut (?:please |pls )?(?:keep|continue) (?:sending|texting|writing|messaging)\b|"
@@ -499,6 +520,7 @@ _NOT_STOPPING = re.compile(
     r"(?<!\bno )quiero que (?:me )?(?:sigan|continuen)|"
     # another sender's messages, theirs kept: "not from you", "los de ustedes sí"
     r"not from (?:you|u)|not (?:yours|you guys|u guys)|only want (?:yours|your)|de ustedes si|"
+    r"a ustedes no(?! (?:les|me|nos|se|lo|la)\b)\b|"
     # what happens to the messages if...: "will I stop receiving messages if I move"
     r"(?:will|would) (?:i|we) stop (?:receiving|getting)|"
     # they stopped, not a request: "did you guys stop texting me",

@@ -130,6 +130,10 @@ STAYING = [
     "you can text me anytime, I don't mind",
     "mi esposo me pregunta quién me escribe, pero quiero seguir recibiendo sus avisos",
     "does leaving the shelter take me out of the mpp?",
+    "the texts keep coming and i dont want them to stop",
+    "me salí del grupo de la iglesia pero a ustedes no, sigan escribiéndome",
+    "how do i make my cousin stop texting me",
+    "el encargado del albergue me manda mensajes a cada rato, ya no quiero que me escriba",
 ]
 
 # Not a request the rules can be sure of: the model reads them (message_delivery, delete_data).
@@ -192,6 +196,16 @@ STILL_STOPPING = [
     "mi nieto me metió aquí sin preguntarme, ya no me manden nada",
     "stop texting me, no questions",
     "unsubscribe me from the messages from the hotline please",
+    "pls forget my number, thank you",
+    "olviden este número por favor",
+    "quit writing to me please, it makes me nervous",
+    "could you not text me anymore",
+    "i dont wish to get any more updates",
+    "these texts keep coming and i dont want them",
+    "no vuelvan a mandarme nada",
+    "ya no sigan escribiéndome",
+    "no quiero saber nada más de sus avisos",
+    "a ustedes no les importa, ya no me manden mensajes",
     "there is no more need to text me",
     "why dont you stop texting me already",
     "how often do I have to tell you to stop texting me",
