@@ -222,13 +222,15 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b(?:stop|quit|cease) (?:\w+ ){{0,1}}{_SEND_EN}"
     r"(?! (?:money|my|the|for)\b| to (?!(?:me|us|this (?:number|phone))\b))",
     # "Can u not send me anything else?", "please forget my number", "olviden mi número"
-    r"\b(?:can|could|would) (?:you|u|yall) (?:please |pls )?not (?:send|text|message|write|"
-    r"contact) (?:me|us)\b",
+    # ...only with what not to send: "could you not send me the date?" asks for the date
+    rf"\b(?:can|could|would) (?:you|u|yall) (?:please |pls )?not (?:send|text|message|write|"
+    rf"contact) (?:me|us)(?: (?:anything|any ?more|more|nothing|again)\b| (?:these |any )?"
+    rf"{_MESSAGES_EN}\b|$)",
     r"^(?:please |pls |plz |por favor )?(?:forget|olviden|olvide) (?:my|mi|este) (?:phone |cell )?"
     r"(?:number|numero)\b",
     # "I don't want to receive any more information from you"
     r"\b(?:dont|don t|do not) (?:want|wish) (?:to )?(?:receive|get) any ?more (?:information|info|"
-    r"news|updates)\b",
+    r"updates)\b",
     # "the messages keep coming and I dont want them", "why do u keep sending these, i dont want
     # them" (not "... I dont want them to stop")
     rf"\b(?:{_MESSAGES_EN} (?:keep|keeps) (?:coming|arriving)|keep (?:sending|texting) (?:me )?"
@@ -335,7 +337,9 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"{_POLITE_TAIL}",
     # "block this number on your side", "dont include me in this no more", "no mas texts"
     r"\bblock (?:my|this) (?:phone |cell )?number on (?:your|ur) (?:side|end)\b",
-    r"\b(?:dont|don t|do not) include (?:me|us|my number) in (?:this|these|your|ur|the)\b",
+    rf"\b(?:dont|don t|do not) include (?:me|us|my number) in (?:this|these|your|ur)"
+    rf"(?: (?:\w+ )?(?:list|group|chat|{_MESSAGES_EN}))?"
+    r"(?: (?:anymore|any more|no more|please|pls))*$",
     rf"\b(?:no|ya no) mas {_MESSAGES_EN}",
     # "pls take it off your list" (the number)
     r"\btake (?:it|this|that) off (?:the|your|ur) (?:\w+ )?list\b",
@@ -343,12 +347,14 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     # money or people)
     rf"\b(?:i|we) want (?:them|these|those|the {_MESSAGES_EN}) to (?:end|go away)\b",
     r"\b(?:dont|dnt|don t|do not) (?:send|snd) (?:me|us) (?!(?:back|to|money|people|anyone|"
-    r"someone)\b)(?:\w+ ){3,5}(?:any ?more|no more)(?: (?:please|pls|plz|thanks|thank you))*$",
+    r"someone)\b)(?!(?:\w+ ){0,4}(?:papers|documents|forms|letters|packages|money|food|people)\b)"
+    r"(?:\w+ ){3,5}(?:any ?more|no more)(?: (?:please|pls|plz|thanks|thank you))*$",
     # "ya me pueden sacar de la lista", "las noticias ya no las quiero recibir"
     rf"\bya (?:me|nos) (?:pueden|puede) (?:sacar|quitar|borrar|eliminar|dar de baja)"
     rf"(?: de (?:la|su|sus|esta|los|estos) (?:\w+ )?(?:listas?|{_MESSAGES_ES}|contactos))?"
     r"(?: (?:por favor|porfa|gracias|ya))*$",
-    r"\bya no (?:las|los) (?:quiero|kiero|deseo|necesito) (?:recibir|resibir)\b",
+    rf"\b(?:{_MESSAGES_ES}|noticias|informacion)\b.{{0,60}}\bya no (?:las|los) (?:quiero|kiero|"
+    rf"deseo|necesito) (?:recibir|resibir)\b",
     # English as Spanish speakers write it: "please not send me more message", "no text me
     # more", "i no want more messages" (only from the start or after please: "they did not
     # send me the date" is a complaint)

@@ -144,6 +144,10 @@ LEFT_TO_THE_MODEL = [
     "i asked you to stop my registration, i made a mistake in it",
     "i told you to take me off the waiting list at the shelter",
     "how many times do I have to say stop to the guy who keeps calling",
+    "could you not send me the date of my hearing? i lost it",
+    "dont send me the papers to the shelter anymore, send them to my lawyer",
+    "don't include me in the list for the bus tomorrow",
+    "las cartas de la corte ya no las quiero recibir en el albergue",
     # "no" with the words of a request: "No. Remove me." folds to the same words
     "me still want message please, no remove me",
     "no borren mi numero, sigo esperando",
