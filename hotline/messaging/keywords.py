@@ -236,6 +236,17 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     rf"\b(?:{_MESSAGES_EN} (?:keep|keeps) (?:coming|arriving)|keep (?:sending|texting) (?:me )?"
     rf"(?:these|this|them|those|{_MESSAGES_EN}))\b.*\b(?:dont|don t|do not) want (?:them|these|it)"
     r"\b(?! to\b)",
+    # "ok i read everything but i dont want to keep getting this, delete me"
+    r"\b(?:dont|don t|do not) want to (?:keep|continue) (?:getting|receiving) "
+    r"(?:this|these|them|it)(?= (?:delete|remove|stop|please|pls|anymore|any more|thanks)\b|$)",
+    # "whoever signed me up, I want it stopped" (only after the signing up: "I want it stopped"
+    # alone can be about a danger)
+    r"\b(?:signed (?:me|us) up|subscribed (?:me|us)|put my number)\b.*\b(?:i|we) want (?:it|this|"
+    r"them|these) (?:stopped|to stop|gone|cancell?ed)\b",
+    # "this is not the number of that person anymore. please stop": a wrong recipient, then stop
+    r"\b(?:wrong number|not (?:the|his|her|their) (?:number|phone)|(?:number|phone) of (?:that|"
+    r"this|another) (?:person|guy|man|woman|lady)|new owner of this number)\b.*"
+    r"\b(?:please |pls |plz )?stop$",
     # "no vuelvan a escribirme", "no quiero saber nada de esos mensajes"
     rf"\bno (?:vuelvan|vuelva|vuelvas) a {_SEND_ES}",
     rf"\bno (?:quiero|kiero) saber (?:nada )?(?:mas )?de (?:\w+ )?{_MESSAGES_ES}",
