@@ -51,4 +51,3 @@ def validate(instance, schema, cls=None, *args, **kwargs) -> None:
 
 def install() -> None:
     jsonschema.validate = validate
-

@@ -53,16 +53,19 @@ class Assistant:
         if not self.rasa_alive():
             raise AssistantUnavailable("Rasa server is not answering")
         self.rasa_seen_at = time.monotonic()
+        self._ensure_actions()
+
+    def _ensure_actions(self) -> None:
         if not self.actions_alive():
             raise AssistantUnavailable("action server is not answering")
 
     def _available_before_turn(self) -> None:
+        # Rasa answered within PROBE_FRESH_SECONDS: only the action server is asked.
         if (self.rasa_seen_at is not None
                 and time.monotonic() - self.rasa_seen_at < PROBE_FRESH_SECONDS):
-            if not self.actions_alive():
-                raise AssistantUnavailable("action server is not answering")
-            return
-        self.ensure_available()
+            self._ensure_actions()
+        else:
+            self.ensure_available()
 
     def send(self, sender_id: str, text: str, metadata: dict) -> list[dict]:
         """One user turn; the assistant's messages in order."""
