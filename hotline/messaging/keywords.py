@@ -192,7 +192,10 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     r"(?:informacion|info|avisos|noticias|nada)\b",
     r"\bno (?:quiero|kiero|deseo|quisiera) (?:estar|seguir|aparecer) en (?:la|su|sus|esta) "
     r"(?:\w+ )?listas?\b",
-    rf"\b(?:no|ya no|nada) mas {_MESSAGES_ES}",
+    # "no más mensajes", "no mas texts"; "nada más" only as the whole request: inside a sentence
+    # it means "only" ("quiero nada más los avisos de la corte")
+    rf"\b(?:no|ya no) mas (?:{_MESSAGES_ES}|{_MESSAGES_EN})",
+    rf"^(?:ya )?nada mas {_MESSAGES_ES}{_POLITE_TAIL}",
     rf"\bya no {_MESSAGES_ES}\b",
     rf"\bbasta (?:ya )?de {_MESSAGES_ES}",
     rf"\bbaja de (?:los|sus|estos|las) {_MESSAGES_ES}",
@@ -346,12 +349,11 @@ _STOP_PATTERNS = [re.compile(p) for p in (
     # "ok im good, u can remove me now": permission given to us
     rf"\b(?:you|u|yall|you guys) (?:can|may) (?:now )?remove (?:me|us|my number){_OFF_THE_LIST_EN}"
     rf"{_POLITE_TAIL}",
-    # "block this number on your side", "dont include me in this no more", "no mas texts"
+    # "block this number on your side", "dont include me in this no more"
     r"\bblock (?:my|this) (?:phone |cell )?number on (?:your|ur) (?:side|end)\b",
     rf"\b(?:dont|don t|do not) include (?:me|us|my number) in (?:this|these|your|ur)"
     rf"(?: (?:\w+ )?(?:list|group|chat|{_MESSAGES_EN}))?"
     r"(?: (?:anymore|any more|no more|please|pls))*$",
-    rf"\b(?:no|ya no) mas {_MESSAGES_EN}",
     # "pls take it off your list" (the number)
     r"\btake (?:it|this|that) off (?:the|your|ur) (?:\w+ )?list\b",
     # "i want them to end", "dont send me the news about the program anymore" (not "back",

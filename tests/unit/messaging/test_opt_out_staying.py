@@ -148,6 +148,8 @@ LEFT_TO_THE_MODEL = [
     "dont send me the papers to the shelter anymore, send them to my lawyer",
     "don't include me in the list for the bus tomorrow",
     "las cartas de la corte ya no las quiero recibir en el albergue",
+    # "nada más": only
+    "quiero nada más avisos de la corte, no de otras cosas",
     "the shooting near the shelter, i want it stopped",
     "i dont want to keep getting this kind of threats from the cartel, what do i do",
     "wrong number for the court is on my paper, how do i make it stop going to the old one",
@@ -190,6 +192,7 @@ STILL_STOPPING = [
     "wrong guy, block this number on your end",
     "dont include me in these anymore",
     "no mas messages pls",
+    "nada más mensajes por favor",
     "take it off your list please",
     "we want these to end",
     "dont send me the updates about mpp no more",
